@@ -174,7 +174,7 @@ public final class GgufMetadata {
         int[] out = new int[a.size()];
         for (int i = 0; i < out.length; i++) {
             long v = a.longAt(i);
-            if (v != (int) v) {
+            if (v != (int) v || (unsigned64 && v < 0)) {
                 String shown = unsigned64 ? Long.toUnsignedString(v) : Long.toString(v);
                 throw error(key, "element " + i + " = " + shown + " does not fit in an int");
             }

@@ -167,7 +167,7 @@ final class GgufParser {
         long max = in.remaining() / type.minEncodedSize();
         if (count < 0 || count > max) {
             throw in.error(field, "array length " + Long.toUnsignedString(count) + " of " + type
-                    + " is impossible: the " + in.remaining() + " bytes left in the file hold at most " + max);
+                    + " is impossible: the " + in.remaining() + " bytes left in the file hold at most " + max + " elements");
         }
         if (count > Integer.MAX_VALUE - 8) {
             throw in.error(field, "array length " + count + " exceeds the largest Java array");
