@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -140,12 +141,13 @@ public final class GgufFile implements AutoCloseable {
         GgufMetadata md = metadata();
         sb.append("metadata (").append(md.size()).append(" keys):\n");
         for (String key : md.keys()) {
-            sb.append("  ").append(key).append(": ").append(md.typeOf(key)).append(" = ").append(md.render(key)).append('\n');
+            sb.append("  ").append(key).append(": ").append(md.typeOf(key)).append(" = ").append(md.render(key))
+                    .append('\n');
         }
         sb.append("tensors (").append(tensors().size()).append("):\n");
         for (GgufTensor t : tensors()) {
             sb.append("  ").append(t.name()).append(' ').append(t.type()).append(' ')
-                    .append(java.util.Arrays.toString(t.shape())).append(" @").append(t.offset())
+                    .append(Arrays.toString(t.shape())).append(" @").append(t.offset())
                     .append(" (").append(t.byteSize()).append(" bytes)\n");
         }
         return sb.toString();

@@ -10,6 +10,9 @@ import java.util.Objects;
  */
 public final class GgufFormatException extends RuntimeException {
 
+    @java.io.Serial
+    private static final long serialVersionUID = 1L;
+
     private final transient Path file;
     private final String field;
     private final String detail;

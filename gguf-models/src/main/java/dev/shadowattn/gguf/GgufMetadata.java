@@ -183,7 +183,10 @@ public final class GgufMetadata {
         return out;
     }
 
-    /** {@link #getInt(String)}, or {@code defaultValue} when the key is absent (a present value of a wrong type is still an error). */
+    /**
+     * {@link #getInt(String)}, or {@code defaultValue} when the key is absent. A present value of a wrong type is
+     * still an error (so are the other accessors with a default).
+     */
     public int getInt(String key, int defaultValue) {
         return contains(key) ? getInt(key) : defaultValue;
     }

@@ -167,7 +167,8 @@ final class GgufParser {
         long max = in.remaining() / type.minEncodedSize();
         if (count < 0 || count > max) {
             throw in.error(field, "array length " + Long.toUnsignedString(count) + " of " + type
-                    + " is impossible: the " + in.remaining() + " bytes left in the file hold at most " + max + " elements");
+                    + " is impossible: the " + in.remaining() + " bytes left in the file hold at most " + max
+                    + " elements");
         }
         if (count > Integer.MAX_VALUE - 8) {
             throw in.error(field, "array length " + count + " exceeds the largest Java array");
@@ -212,7 +213,10 @@ final class GgufParser {
         return array;
     }
 
-    /** {@code general.alignment}: an integer power of two; 32 when absent (GGUF spec, "Standardized key-value pairs"). */
+    /**
+     * {@code general.alignment}: a power of two (the spec says UINT32; any integer type is accepted); 32 when absent
+     * (GGUF spec, "Standardized key-value pairs").
+     */
     private int readAlignment(GgufMetadata metadata) {
         if (!metadata.contains(ALIGNMENT_KEY)) {
             return DEFAULT_ALIGNMENT;
@@ -284,7 +288,8 @@ final class GgufParser {
             throw in.error(field, "data [" + (start < 0 ? "overflow" : start) + ".." + end
                     + ") extends beyond the end of the file (size " + bytes.byteSize() + ")");
         }
-        return new GgufTensor(info.name(), info.type(), info.shape(), info.offset(), bytes.asSlice(start, size).asReadOnly());
+        MemorySegment data = bytes.asSlice(start, size).asReadOnly();
+        return new GgufTensor(info.name(), info.type(), info.shape(), info.offset(), data);
     }
 
     private static String describeMagic(int magic) {

@@ -30,12 +30,14 @@ public record GgufTensor(String name, GgmlType type, long[] shape, long offset, 
         Objects.requireNonNull(data, "data");
         shape = shape.clone();
         if (shape.length < 1 || shape.length > MAX_DIMS) {
-            throw new IllegalArgumentException("tensor '" + name + "': " + shape.length + " dimensions, expected 1 to " + MAX_DIMS);
+            throw new IllegalArgumentException("tensor '" + name + "': " + shape.length
+                    + " dimensions, expected 1 to " + MAX_DIMS);
         }
         long count = 1;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in " + Arrays.toString(shape));
+                throw new IllegalArgumentException("tensor '" + name + "': negative dimension in "
+                        + Arrays.toString(shape));
             }
             count = Math.multiplyExact(count, d);
         }

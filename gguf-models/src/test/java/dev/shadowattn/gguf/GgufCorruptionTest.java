@@ -127,7 +127,8 @@ class GgufCorruptionTest {
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 4, 0x7fffffff})
     void unsupportedVersion(int version) {
-        GgufFormatException e = assertFormatError(new GgufWriter().version(version), "version", Integer.toString(version));
+        GgufFormatException e =
+                assertFormatError(new GgufWriter().version(version), "version", Integer.toString(version));
         if (version == 1) {
             assertTrue(e.getMessage().contains("version 1 is not supported"), e.getMessage());
         } else {
@@ -193,7 +194,8 @@ class GgufCorruptionTest {
         for (int i = 1; i < GgufParser.MAX_ARRAY_DEPTH; i++) {
             ok = Arr.of(GgufValueType.ARRAY, ok);
         }
-        try (GgufFile f = GgufFile.open(new GgufWriter().put("deep", GgufValueType.ARRAY, ok).writeTo(dir.resolve("ok.gguf")))) {
+        Path okFile = new GgufWriter().put("deep", GgufValueType.ARRAY, ok).writeTo(dir.resolve("ok.gguf"));
+        try (GgufFile f = GgufFile.open(okFile)) {
             assertEquals(GgufValueType.ARRAY, f.metadata().typeOf("deep"));
         }
     }
@@ -201,7 +203,8 @@ class GgufCorruptionTest {
     @Test
     void unknownValueTypes() {
         assertFormatError(new GgufWriter().putRaw("k", 13, new byte[8]), "metadata 'k'", "unknown value type id 13");
-        assertFormatError(new GgufWriter().putRaw("k", -1, new byte[8]), "metadata 'k'", "unknown value type id 4294967295");
+        assertFormatError(new GgufWriter().putRaw("k", -1, new byte[8]), "metadata 'k'",
+                "unknown value type id 4294967295");
         byte[] array = new Sink().u32(99).u64(1).zeros(8).toByteArray();
         assertFormatError(new GgufWriter().putRaw("k", GgufValueType.ARRAY.id(), array), "metadata 'k'",
                 "unknown array element type id 99");
@@ -230,14 +233,17 @@ class GgufCorruptionTest {
         long dataOffset = bytes.length - 64 - 100;
         Path file = w.writeTo(dir.resolve("house.gguf"));
         GgufFormatException e = assertFormatError(file, "tensor 'blk.0.attn_q.weight'");
-        assertEquals(file + ": tensor 'blk.0.attn_q.weight': data [" + (dataOffset + 64) + ".." + (dataOffset + 64 + 32 * 34)
+        assertEquals(file + ": tensor 'blk.0.attn_q.weight': data [" + (dataOffset + 64) + ".."
+                + (dataOffset + 64 + 32 * 34)
                 + ") extends beyond the end of the file (size " + bytes.length + ")", e.getMessage());
 
         assertFormatError(new GgufWriter().tensorRaw("far", new long[] {8}, GgmlType.F32.id(), 1L << 40, null),
                 "tensor 'far'", "extends beyond the end of the file");
-        assertFormatError(new GgufWriter().tensorRaw("huge", new long[] {1L << 40, 1L << 20}, GgmlType.F32.id(), 0, null),
+        assertFormatError(new GgufWriter().tensorRaw("huge", new long[] {1L << 40, 1L << 20}, GgmlType.F32.id(), 0,
+                null),
                 "tensor 'huge'", "extends beyond the end of the file");
-        assertFormatError(new GgufWriter().tensorRaw("edge", new long[] {8}, GgmlType.F32.id(), Long.MAX_VALUE - 31, null),
+        assertFormatError(new GgufWriter().tensorRaw("edge", new long[] {8}, GgmlType.F32.id(), Long.MAX_VALUE - 31,
+                null),
                 "tensor 'edge'", "extends beyond the end of the file");
     }
 
@@ -265,14 +271,16 @@ class GgufCorruptionTest {
         Arrays.fill(dims, 1);
         assertFormatError(new GgufWriter().tensorRaw("t", dims, GgmlType.F32.id(), 0, new byte[4]), "tensor 't'",
                 "n_dims " + nDims + " is out of range [1, 4]");
-        assertFormatError(write(header(1, 0).str("t").u32(-1).zeros(64).toByteArray()), "tensor 't'", "n_dims 4294967295");
+        assertFormatError(write(header(1, 0).str("t").u32(-1).zeros(64).toByteArray()), "tensor 't'",
+                "n_dims 4294967295");
     }
 
     @Test
     void badDimensions() {
         assertFormatError(new GgufWriter().tensorRaw("neg", new long[] {8, -1}, GgmlType.F32.id(), 0, null),
                 "tensor 'neg'", "ne[1] = 18446744073709551615 is too large");
-        assertFormatError(new GgufWriter().tensorRaw("ovf", new long[] {1L << 32, 1L << 32}, GgmlType.F32.id(), 0, null),
+        assertFormatError(new GgufWriter().tensorRaw("ovf", new long[] {1L << 32, 1L << 32}, GgmlType.F32.id(), 0,
+                null),
                 "tensor 'ovf'", "overflows");
         assertFormatError(new GgufWriter().tensorRaw("bytes", new long[] {1L << 62}, GgmlType.F32.id(), 0, null),
                 "tensor 'bytes'", "overflows");

@@ -89,7 +89,8 @@ class GgufHouseModelTest {
 
         int kvDim = dim / md.getInt("llama.attention.head_count") * md.getInt("llama.attention.head_count_kv");
         assertArrayEquals(new long[] {dim, kvDim}, file.tensor("blk.0.attn_k.weight").shape());
-        assertArrayEquals(new long[] {md.getInt("llama.feed_forward_length"), dim}, file.tensor("blk.7.ffn_down.weight").shape());
+        assertArrayEquals(new long[] {md.getInt("llama.feed_forward_length"), dim},
+                file.tensor("blk.7.ffn_down.weight").shape());
         GgufTensor norm = file.tensor("output_norm.weight");
         assertEquals(GgmlType.F32, norm.type());
         assertArrayEquals(new long[] {dim}, norm.shape());
