@@ -1,0 +1,78 @@
+package dev.shadowattn.host.cli;
+
+import dev.shadowattn.api.AttentionBackend;
+import dev.shadowattn.api.AttentionOptions;
+import dev.shadowattn.api.AttentionProvider;
+import dev.shadowattn.gguf.model.Model;
+import dev.shadowattn.host.backend.AttentionBackends;
+import dev.shadowattn.host.engine.Engine;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Options shared by the commands that run a model, and the construction of the engine from them. */
+final class EngineOptions {
+
+    private EngineOptions() {
+    }
+
+    static CliArgs declare(CliArgs args) {
+        return args
+                .option("model", "-m", "file.gguf", "GGUF model (default: the embedded " + ModelLocator.EMBEDDED + ")")
+                .option("backend", "-b", "name", "attention backend (default: -D" + AttentionBackends.PROPERTY
+                        + ", else the highest-priority available; see 'backends')")
+                .repeatable("backend-opt", "key=value", "option for the attention backend")
+                .option("threads", "-t", "n", "threads (default: all cores)")
+                .option("chunk", "n", "prefill chunk rows (default " + Engine.DEFAULT_CHUNK + ")")
+                .flag("help", "show this help");
+    }
+
+    static Path modelPath(CliArgs args) {
+        Path p = args.get("model").map(Path::of).orElseGet(ModelLocator::defaultModel);
+        if (!Files.isRegularFile(p)) {
+            throw new CliArgs.UsageException("--model " + p + ": no such file");
+        }
+        return p;
+    }
+
+    static int threads(CliArgs args) {
+        int t = args.getInt("threads", Runtime.getRuntime().availableProcessors());
+        if (t < 1 || t > 1024) {
+            throw new CliArgs.UsageException("--threads must be between 1 and 1024, got " + t);
+        }
+        return t;
+    }
+
+    /**
+     * Builds an engine over {@code model} with the selected backend and {@code contextSize} positions. A context
+     * beyond the model's trained length is allowed with a warning (RoPE extrapolates; quality drops).
+     */
+    static Engine engine(CliArgs args, Model model, int contextSize, PrintStream err) {
+        return engine(args, model, contextSize, args.get("backend").orElse(null), err);
+    }
+
+    static Engine engine(CliArgs args, Model model, int contextSize, String backendName, PrintStream err) {
+        int trained = model.config().contextLength();
+        if (contextSize > trained) {
+            err.printf("warning: context %d exceeds the model's trained context %d%n", contextSize, trained);
+        }
+        int threads = threads(args);
+        int chunk = args.getInt("chunk", Engine.DEFAULT_CHUNK);
+        if (chunk < 1 || chunk > 4096) {
+            throw new CliArgs.UsageException("--chunk must be between 1 and 4096, got " + chunk);
+        }
+        AttentionProvider provider = AttentionBackends.discover().select(backendName);
+        AttentionOptions options = AttentionOptions.parse(args.all("backend-opt"))
+                .with(AttentionOptions.MODEL_PATH, model.path().toString())
+                .with(AttentionOptions.MODEL_NAME, model.config().name())
+                .with(AttentionOptions.THREADS, Integer.toString(threads));
+        AttentionBackend backend = provider.create(Engine.geometry(model.config(), contextSize), options);
+        try {
+            return new Engine(model, backend, contextSize, threads, chunk);
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+}
