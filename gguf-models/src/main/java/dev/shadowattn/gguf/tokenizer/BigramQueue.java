@@ -8,30 +8,29 @@ import java.util.Arrays;
  *
  * <p>Each entry is packed into one long so that comparisons are a single signed compare: the high 32 bits hold the
  * score mapped to an int of the same order, the low 32 bits the complement of the left symbol index (so that a
- * smaller index compares greater). The byte length of the merged text rides along in a parallel array; it lets the
- * merge loop recognise entries made stale by an earlier merge.
+ * smaller index compares greater). The id of the piece the merge would form rides along in a parallel array.
  */
 final class BigramQueue {
 
     private long[] keys;
-    private int[] lengths;
+    private int[] pieces;
     private int size;
-    private int poppedLength;
+    private int poppedPiece;
 
     BigramQueue(int initialCapacity) {
         keys = new long[Math.max(4, initialCapacity)];
-        lengths = new int[keys.length];
+        pieces = new int[keys.length];
     }
 
     boolean isEmpty() {
         return size == 0;
     }
 
-    /** Adds the bigram starting at symbol {@code left} whose merged text has {@code length} bytes. */
-    void push(float score, int left, int length) {
+    /** Adds the bigram starting at symbol {@code left} that would form piece {@code piece} of score {@code score}. */
+    void push(float score, int left, int piece) {
         if (size == keys.length) {
             keys = Arrays.copyOf(keys, size * 2);
-            lengths = Arrays.copyOf(lengths, size * 2);
+            pieces = Arrays.copyOf(pieces, size * 2);
         }
         long key = (long) orderedBits(score) << 32 | (~left & 0xFFFF_FFFFL);
         int i = size++;
@@ -41,19 +40,19 @@ final class BigramQueue {
                 break;
             }
             keys[i] = keys[parent];
-            lengths[i] = lengths[parent];
+            pieces[i] = pieces[parent];
             i = parent;
         }
         keys[i] = key;
-        lengths[i] = length;
+        pieces[i] = piece;
     }
 
-    /** Removes the best bigram and returns its left symbol index; {@link #poppedLength()} gives its byte length. */
+    /** Removes the best bigram and returns its left symbol index; {@link #poppedPiece()} gives its piece. */
     int pop() {
         long top = keys[0];
-        poppedLength = lengths[0];
+        poppedPiece = pieces[0];
         long key = keys[--size];
-        int length = lengths[size];
+        int piece = pieces[size];
         int i = 0;
         int half = size >>> 1;
         while (i < half) {
@@ -65,17 +64,17 @@ final class BigramQueue {
                 break;
             }
             keys[i] = keys[child];
-            lengths[i] = lengths[child];
+            pieces[i] = pieces[child];
             i = child;
         }
         keys[i] = key;
-        lengths[i] = length;
+        pieces[i] = piece;
         return ~(int) top;
     }
 
-    /** The byte length of the bigram last returned by {@link #pop()}. */
-    int poppedLength() {
-        return poppedLength;
+    /** The piece of the bigram last returned by {@link #pop()}. */
+    int poppedPiece() {
+        return poppedPiece;
     }
 
     /**

@@ -14,24 +14,50 @@ package dev.shadowattn.gguf.tokenizer;
  * </ol>
  * Only normal and user-defined pieces take part (SentencePiece's {@code pieces_}); control, unknown, unused and
  * byte tokens are never formed from text. Immutable and thread-safe; each call works on its own scratch arrays.
+ *
+ * <p>Segments: two adjacent characters that stand next to each other inside no piece can never end up in one
+ * symbol, so no merge crosses the boundary between them (in Llama 2, e.g. before most word-initial {@code ▁}, and
+ * around digits and newlines). The text is cut at such boundaries and each segment merged on its own: the same
+ * result as merging the whole text at once, with a small queue that stays in cache.
  */
 final class SentencePieceEncoder {
 
+    // Symbol record layout in one int array (one cache line per symbol rather than one per field).
+    private static final int PIECE = 0;    // the piece the symbol spells, or -1 for a character that is none
+    private static final int LENGTH = 1;   // bytes; 0 once merged into the symbol on its left
+    private static final int PREV = 2;
+    private static final int NEXT = 3;
+    private static final int STRIDE = 4;
+
     private final PieceTable pieces;
-    private final float[] scores;      // by token id
-    private final int[] byteTokens;    // byte value -> token id, or -1
-    private final int unknown;         // unknown token id, or -1
+    private final MergeTable merges;
+    private final float[] scores;        // by token id
+    private final int[] pieceLengths;    // by token id: UTF-8 length of the text
+    private final int[] asciiPieces;     // ASCII character -> its piece, or -1
+    private final int[] byteTokens;      // byte value -> token id, or -1
+    private final int unknown;           // unknown token id, or -1
 
     /**
+     * @param vocabulary the token texts and scores
      * @param pieces     the pieces that text may be segmented into
-     * @param scores     merge priority of each token id
      * @param byteTokens for each byte value its fallback token id, or -1
      * @param unknown    the unknown token id, or -1
      */
-    SentencePieceEncoder(PieceTable pieces, float[] scores, int[] byteTokens, int unknown) {
+    SentencePieceEncoder(Vocabulary vocabulary, PieceTable pieces, int[] byteTokens, int unknown) {
         this.pieces = pieces;
-        this.scores = scores;
-        this.byteTokens = byteTokens;
+        this.merges = new MergeTable(vocabulary, pieces);
+        int n = vocabulary.size();
+        this.scores = new float[n];
+        this.pieceLengths = new int[n];
+        for (int id = 0; id < n; id++) {
+            scores[id] = vocabulary.score(id);
+            pieceLengths[id] = Utf8.length(vocabulary.token(id));
+        }
+        this.asciiPieces = new int[128];
+        for (int c = 0; c < 128; c++) {
+            asciiPieces[c] = pieces.find(new byte[] {(byte) c}, 0, 1);
+        }
+        this.byteTokens = byteTokens.clone();
         this.unknown = unknown;
     }
 
@@ -40,65 +66,103 @@ final class SentencePieceEncoder {
      * At most {@code text.length} tokens are appended.
      */
     int encode(byte[] text, int[] out, int position) {
-        int n = 0;
         int[] start = new int[text.length];
-        int[] length = new int[text.length];
+        int[] sym = new int[text.length * STRIDE];
+        int n = 0;
         for (int offset = 0; offset < text.length; n++) {
+            byte lead = text[offset];
+            int length = Math.min(Utf8.sequenceLength(lead), text.length - offset);
             start[n] = offset;
-            length[n] = Math.min(Utf8.sequenceLength(text[offset]), text.length - offset);
-            offset += length[n];
+            sym[n * STRIDE + PIECE] = lead >= 0 ? asciiPieces[lead] : pieces.find(text, offset, length);
+            sym[n * STRIDE + LENGTH] = length;
+            offset += length;
         }
-        if (n == 0) {
+        // pairs[i]: what symbols i and i+1 form (a piece, ADJACENT, or NONE = a safe place to cut).
+        int[] pairs = new int[Math.max(n - 1, 0)];
+        BigramQueue queue = new BigramQueue(64);
+        int first = 0;
+        for (int i = 0; i + 1 < n; i++) {
+            pairs[i] = pair(text, start, sym, i, i + 1);
+            if (pairs[i] == MergeTable.NONE) {
+                position = mergeSegment(text, start, sym, pairs, first, i + 1, queue, out, position);
+                first = i + 1;
+            }
+        }
+        return mergeSegment(text, start, sym, pairs, first, n, queue, out, position);
+    }
+
+    /** Merges symbols {@code [first, end)} among themselves and appends their tokens. */
+    private int mergeSegment(byte[] text, int[] start, int[] sym, int[] pairs, int first, int end,
+                             BigramQueue queue, int[] out, int position) {
+        if (first == end) {
             return position;
         }
-        int[] prev = new int[n];
-        int[] next = new int[n];
-        for (int i = 0; i < n; i++) {
-            prev[i] = i - 1;
-            next[i] = i + 1 < n ? i + 1 : -1;
+        for (int i = first; i < end; i++) {
+            sym[i * STRIDE + PREV] = i - 1;
+            sym[i * STRIDE + NEXT] = i + 1;
+            if (i + 1 < end && pairs[i] >= 0) {
+                queue.push(scores[pairs[i]], i, pairs[i]);
+            }
         }
-
-        BigramQueue queue = new BigramQueue(n);
-        for (int i = 1; i < n; i++) {
-            offer(queue, text, start, length, i - 1, i);
-        }
+        sym[first * STRIDE + PREV] = -1;
+        sym[(end - 1) * STRIDE + NEXT] = -1;
         while (!queue.isEmpty()) {
             int left = queue.pop();
-            int right = next[left];
-            // Stale if the left symbol was absorbed, or either side grew since the pair was queued: the
-            // pair's merged length no longer matches (symbols only grow, and a symbol's start never moves).
-            if (length[left] == 0 || right < 0 || length[left] + length[right] != queue.poppedLength()) {
+            int piece = queue.poppedPiece();
+            int l = left * STRIDE;
+            int right = sym[l + NEXT];
+            // Stale if the left symbol was absorbed, or either side grew since the pair was queued: their
+            // lengths no longer add up to the piece's (symbols only grow, and a symbol's start never moves).
+            if (sym[l + LENGTH] == 0 || right < 0
+                    || sym[l + LENGTH] + sym[right * STRIDE + LENGTH] != pieceLengths[piece]) {
                 continue;
             }
-            length[left] += length[right];
-            length[right] = 0;
-            next[left] = next[right];
-            if (next[right] >= 0) {
-                prev[next[right]] = left;
+            int r = right * STRIDE;
+            int after = sym[r + NEXT];
+            sym[l + PIECE] = piece;
+            sym[l + LENGTH] = pieceLengths[piece];
+            sym[r + LENGTH] = 0;
+            sym[l + NEXT] = after;
+            if (after >= 0) {
+                sym[after * STRIDE + PREV] = left;
             }
-            offer(queue, text, start, length, prev[left], left);
-            offer(queue, text, start, length, left, next[left]);
+            offer(queue, text, start, sym, sym[l + PREV], left);
+            offer(queue, text, start, sym, left, after);
         }
 
-        for (int i = 0; i >= 0; i = next[i]) {
-            int id = pieces.find(text, start[i], length[i]);
-            if (id >= 0) {
-                out[position++] = id;
+        for (int i = first; i >= 0; i = sym[i * STRIDE + NEXT]) {
+            int piece = sym[i * STRIDE + PIECE];
+            if (piece >= 0) {
+                out[position++] = piece;
             } else {
-                position = fallback(text, start[i], length[i], out, position);
+                position = fallback(text, start[i], sym[i * STRIDE + LENGTH], out, position);
             }
         }
         return position;
     }
 
-    private void offer(BigramQueue queue, byte[] text, int[] start, int[] length, int left, int right) {
-        if (left < 0 || right < 0) {
-            return;
+    /** What symbols {@code left} and {@code right} form: a piece id, {@link MergeTable#ADJACENT} or NONE. */
+    private int pair(byte[] text, int[] start, int[] sym, int left, int right) {
+        int leftPiece = sym[left * STRIDE + PIECE];
+        int rightPiece = sym[right * STRIDE + PIECE];
+        if (leftPiece >= 0 && rightPiece >= 0) {
+            return merges.find(leftPiece, rightPiece);
         }
-        int merged = length[left] + length[right];
-        int id = pieces.find(text, start[left], merged);
-        if (id >= 0) {
-            queue.push(scores[id], left, merged);
+        if (merges.charactersArePieces()) {
+            return MergeTable.NONE;   // a character that is no piece occurs in no piece
+        }
+        // A character that is no piece may still begin or end one: look the text up; never cut here.
+        int merged = pieces.find(text, start[left], sym[left * STRIDE + LENGTH] + sym[right * STRIDE + LENGTH]);
+        return merged >= 0 ? merged : MergeTable.ADJACENT;
+    }
+
+    /** Queues the pair (left, right) if their concatenation is a piece. */
+    private void offer(BigramQueue queue, byte[] text, int[] start, int[] sym, int left, int right) {
+        if (left >= 0 && right >= 0) {
+            int merged = pair(text, start, sym, left, right);
+            if (merged >= 0) {
+                queue.push(scores[merged], left, merged);
+            }
         }
     }
 

@@ -88,11 +88,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 byteTokens[b] = table.find(new byte[] {(byte) b}, 0, 1);
             }
         }
-        float[] scores = new float[n];
-        for (int id = 0; id < n; id++) {
-            scores[id] = vocabulary.score(id);
-        }
-        encoder = new SentencePieceEncoder(table, scores, byteTokens, this.unknown);
+        encoder = new SentencePieceEncoder(vocabulary, table, byteTokens, this.unknown);
         int[] userDefined = IntStream.range(0, n).filter(id -> vocabulary.type(id) == TokenType.USER_DEFINED).toArray();
         verbatim = userDefined.length == 0 ? null : new TextFragments(vocabulary, userDefined);
     }

@@ -1,5 +1,7 @@
 package dev.shadowattn.gguf.tokenizer;
 
+import java.nio.charset.StandardCharsets;
+
 /** UTF-8 helpers shared by the tokenizers: splitting into characters, SentencePiece escaping, stream completion. */
 final class Utf8 {
 
@@ -16,6 +18,31 @@ final class Utf8 {
     static int sequenceLength(byte b) {
         int high = (b & 0xFF) >>> 4;
         return high < 0xC ? 1 : high < 0xE ? 2 : high == 0xE ? 3 : 4;
+    }
+
+    /** The UTF-8 encoding of {@code text}. */
+    static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The length of the UTF-8 encoding of {@code text}, unpaired surrogates counting as one byte ('?'). */
+    static int length(String text) {
+        int length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                length++;
+            } else if (c < 0x800) {
+                length += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
+                length += 4;
+                i++;
+            } else {
+                length += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return length;
     }
 
     /**

@@ -33,9 +33,9 @@ class BigramQueueTest {
             int left = queue.pop();
             assertEquals(expected.left(), left, "entry " + i);
             if (i + 1 < entries.size() && entries.get(i + 1).left() == left) {
-                continue;   // equal keys: lengths may come out in either order
+                continue;   // equal keys: payloads may come out in either order
             }
-            assertEquals(expected.length(), queue.poppedLength(), "entry " + i);
+            assertEquals(expected.length(), queue.poppedPiece(), "entry " + i);
         }
         assertTrue(queue.isEmpty());
     }

@@ -17,11 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The priority-queue merge against a naive reference that rescans all adjacent pairs after every merge (the
  * textbook statement of the algorithm: merge the best-scoring pair, leftmost on ties, until none is a piece), on
- * random vocabularies with many equal scores and random texts.
+ * random vocabularies with many equal scores and random texts. Newline and digit are sometimes part of longer
+ * pieces and sometimes not, which exercises the segmentation at isolated characters.
  */
 class SentencePieceReferenceTest {
 
-    private static final String[] ALPHABET = {"a", "b", "c", "\u2581", "é", "😀"};
+    private static final String[] ALPHABET = {"a", "b", "c", "\u2581", "é", "😀", "\n", "1"};
 
     @Test
     void queueMergeEqualsNaiveRescan() {
