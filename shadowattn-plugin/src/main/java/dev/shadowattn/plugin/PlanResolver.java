@@ -1,0 +1,130 @@
+package dev.shadowattn.plugin;
+
+import dev.shadowattn.api.AttentionGeometry;
+import dev.shadowattn.api.AttentionOptions;
+import dev.shadowattn.plugin.attention.AttentionPlan;
+import dev.shadowattn.plugin.config.Mode;
+import dev.shadowattn.plugin.config.ScaleMode;
+import dev.shadowattn.plugin.config.ShadowAttnConfig;
+import dev.shadowattn.plugin.exec.WorkerPool;
+import dev.shadowattn.plugin.kernel.AttentionKernels;
+import dev.shadowattn.plugin.kernel.KernelProvider;
+import dev.shadowattn.plugin.profile.ModelProfile;
+import dev.shadowattn.plugin.profile.ModelProfileJson;
+import dev.shadowattn.plugin.profile.ScaleGrid;
+import dev.shadowattn.plugin.scoring.CpuScoringDevice;
+import dev.shadowattn.plugin.scoring.ScoringDevice;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/** Turns options, a geometry and an optional model profile into an {@link AttentionPlan}. */
+final class PlanResolver {
+
+    /** File name suffix of a profile stored beside the model ({@code model.gguf} -> {@code model.shadowattn.json}). */
+    static final String PROFILE_SUFFIX = ".shadowattn.json";
+
+    private PlanResolver() {
+    }
+
+    static ShadowAttnBackend create(AttentionGeometry g, AttentionOptions options, ModelProfile given,
+                                    PrintStream notices) {
+        ShadowAttnConfig cfg = ShadowAttnConfig.parse(options);
+        ModelProfile profile = given != null ? given : findProfile(cfg, options);
+        if (profile != null) {
+            profile.validate(g);
+        }
+        double[][] ratios = ratios(g, cfg, profile);
+        ScaleMode scales = scales(cfg, profile);
+        float[][] qScale = null;
+        float[][] kScale = null;
+        if (scales == ScaleMode.STATIC) {
+            qScale = ScaleGrid.snap(profile.qScale());
+            kScale = ScaleGrid.snap(profile.kScale());
+        }
+        if (cfg.kMean() && scales == ScaleMode.STATIC) {
+            throw new IllegalArgumentException("backend option kmean=true needs scales=dynamic (static scales are "
+                    + "calibrated on K itself)");
+        }
+        AttentionKernels kernels = KernelProvider.forHeadDim(g.headDim(), cfg.kernels());
+        ScoringDevice device = new CpuScoringDevice(kernels);
+        if (device.requiresStaticScales() && scales != ScaleMode.STATIC) {
+            throw new IllegalArgumentException("scorer " + device.name() + " needs static scales from a model "
+                    + "profile (scales=static)");
+        }
+        int threads = cfg.threads() > 0 ? cfg.threads()
+                : options.getInt(AttentionOptions.THREADS, Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalArgumentException("option " + AttentionOptions.THREADS + "=" + threads
+                    + " must be at least 1");
+        }
+        if (profile == null || !profile.hasRatios()) {
+            notices.println("shadowattn: no calibrated model profile; using " + scales.key()
+                    + " scales and a uniform keep ratio of " + (Double.isNaN(cfg.ratio())
+                    ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio()));
+        }
+        AttentionPlan plan = new AttentionPlan(g, cfg, ratios, scales, qScale, kScale, kernels, device,
+                new WorkerPool(threads));
+        double mean = Arrays.stream(ratios).flatMapToDouble(Arrays::stream).average().orElse(0);
+        String description = cfg.describe(mean, scales, kernels.name(), threads)
+                + (profile != null ? " profile=" + profile.source() : "");
+        return new ShadowAttnBackend(plan, description);
+    }
+
+    private static ModelProfile findProfile(ShadowAttnConfig cfg, AttentionOptions options) {
+        String p = cfg.profile();
+        if ("none".equals(p)) {
+            return null;
+        }
+        if (p != null) {
+            Path path = Path.of(p);
+            if (!Files.isRegularFile(path)) {
+                throw new IllegalArgumentException("backend option profile=" + p + ": no such file");
+            }
+            return ModelProfileJson.read(path);
+        }
+        return options.get(AttentionOptions.MODEL_PATH).map(PlanResolver::besideModel)
+                .filter(Files::isRegularFile).map(ModelProfileJson::read).orElse(null);
+    }
+
+    static Path besideModel(String modelPath) {
+        Path m = Path.of(modelPath);
+        String name = m.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        return m.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + PROFILE_SUFFIX);
+    }
+
+    /** Per-head ratios: the profile's (rescaled to mean {@code ratio} if given, capped at 1), else uniform. */
+    static double[][] ratios(AttentionGeometry g, ShadowAttnConfig cfg, ModelProfile profile) {
+        double[][] r = new double[g.layers()][g.queryHeads()];
+        if (profile != null && profile.hasRatios()) {
+            double mean = Arrays.stream(profile.ratios()).flatMapToDouble(Arrays::stream).average().orElse(1);
+            double factor = Double.isNaN(cfg.ratio()) ? 1.0 : cfg.ratio() / mean;
+            for (int l = 0; l < r.length; l++) {
+                for (int h = 0; h < r[l].length; h++) {
+                    r[l][h] = Math.min(1.0, profile.ratios()[l][h] * factor);
+                }
+            }
+        } else {
+            double u = Double.isNaN(cfg.ratio()) ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio();
+            for (double[] row : r) {
+                Arrays.fill(row, u);
+            }
+        }
+        return r;
+    }
+
+    private static ScaleMode scales(ShadowAttnConfig cfg, ModelProfile profile) {
+        boolean have = profile != null && profile.hasScales();
+        if (cfg.scales() == ScaleMode.STATIC && !have) {
+            throw new IllegalArgumentException("backend option scales=static needs a model profile with qScale and "
+                    + "kScale (option profile=PATH, or a " + PROFILE_SUFFIX + " file beside the model)");
+        }
+        if (cfg.scales() != null) {
+            return cfg.scales();
+        }
+        return cfg.mode() == Mode.FAITHFUL && have ? ScaleMode.STATIC : ScaleMode.DYNAMIC;
+    }
+}

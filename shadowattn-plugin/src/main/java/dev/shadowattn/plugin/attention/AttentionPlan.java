@@ -1,0 +1,38 @@
+package dev.shadowattn.plugin.attention;
+
+import dev.shadowattn.api.AttentionGeometry;
+import dev.shadowattn.plugin.config.Estimator;
+import dev.shadowattn.plugin.config.ScaleMode;
+import dev.shadowattn.plugin.config.ShadowAttnConfig;
+import dev.shadowattn.plugin.exec.WorkerPool;
+import dev.shadowattn.plugin.kernel.AttentionKernels;
+import dev.shadowattn.plugin.scoring.ScoringDevice;
+
+/**
+ * Everything a session needs, resolved once per backend from the options and the model profile.
+ *
+ * @param geometry  the model's attention shape
+ * @param config    the parsed options
+ * @param ratios    keep ratio per layer and query head, each in (0, 1]
+ * @param scales    effective scale mode
+ * @param qScale    static Q scale per layer and query head (snapped to the bucket grid), or null when dynamic
+ * @param kScale    static K scale per layer and KV head (snapped), or null when dynamic
+ * @param kernels   the kernels in use
+ * @param device    the INT8 scoring device
+ * @param pool      the backend's worker threads
+ */
+public record AttentionPlan(AttentionGeometry geometry, ShadowAttnConfig config, double[][] ratios, ScaleMode scales,
+                            float[][] qScale, float[][] kScale, AttentionKernels kernels, ScoringDevice device,
+                            WorkerPool pool) {
+
+    /** Keys per summary block, or 0 when the estimator reads no summaries. */
+    public int summaryBlock() {
+        return config.estimator().needsSummaries() ? config.block() : 0;
+    }
+
+    /** Whether the estimator needs quantized queries. */
+    boolean needsInt8() {
+        Estimator e = config.estimator();
+        return e == Estimator.INT8 || e == Estimator.BLOCKS_INT8;
+    }
+}

@@ -1,0 +1,370 @@
+package dev.shadowattn.plugin.attention;
+
+import dev.shadowattn.api.AttentionGeometry;
+import dev.shadowattn.api.AttentionStats;
+import dev.shadowattn.api.SelectionListener;
+import dev.shadowattn.plugin.cache.HeadCache;
+import dev.shadowattn.plugin.cache.KeyLayout;
+import dev.shadowattn.plugin.cache.LayerCache;
+import dev.shadowattn.plugin.config.Estimator;
+import dev.shadowattn.plugin.config.ScaleMode;
+import dev.shadowattn.plugin.config.ShadowAttnConfig;
+import dev.shadowattn.plugin.config.Sharing;
+import dev.shadowattn.plugin.kernel.AttentionKernels;
+import dev.shadowattn.plugin.scoring.ScoreRequest;
+
+import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
+
+/**
+ * One attention call of a session, as SHADOWATTN.md describes it (estimate, select, attend), generalised to the
+ * CPU variants of the issue.
+ *
+ * <p>Work is split into tasks of one KV head and a run of query rows. Inside a task, a <em>unit</em> is a set of
+ * queries sharing one selection: one query head and one row (the paper: {@code share=head, tile=1}), a head and a
+ * tile of rows ({@code share=head, tile>1}), or all query heads of the KV head and a tile of rows
+ * ({@code share=kv}). A unit selects <em>elements</em>: single keys ({@code block=1}) or blocks of keys.
+ *
+ * <ul>
+ *   <li>Candidates are the elements every row of the unit sees entirely; the elements holding the unit's own
+ *       positions (the causal diagonal) are always kept, except for a single row selecting single keys, where every
+ *       visible key is a candidate, exactly as in the paper.</li>
+ *   <li>The budget is {@code ceil(ratio * visible keys of the unit's last row)} keys, in whole elements, diagonal
+ *       included; {@code sink} and {@code window} force elements in within that budget (growing it if they need
+ *       more). {@code ratio} is the unit's largest per-head ratio.</li>
+ *   <li>Attention is exact over the kept keys, causally masked per row.</li>
+ * </ul>
+ */
+final class SparseAttention {
+
+    private final AttentionPlan plan;
+    private final AttentionGeometry g;
+    private final ShadowAttnConfig cfg;
+    private final AttentionKernels kernels;
+    private final int d;
+    private final int groupSize;
+    private final float attScale;
+    private final WorkerState[] workers;
+
+    SparseAttention(AttentionPlan plan) {
+        this.plan = plan;
+        this.g = plan.geometry();
+        this.cfg = plan.config();
+        this.kernels = plan.kernels();
+        this.d = g.headDim();
+        this.groupSize = g.groupSize();
+        this.attScale = (float) (1.0 / Math.sqrt(d));
+        this.workers = new WorkerState[plan.pool().threads()];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new WorkerState();
+        }
+    }
+
+    /** Rows per task: one shared tile, or a batch of single-row units scored together. */
+    private int rowsPerTask() {
+        return perRowUnits() ? Math.max(1, plan.device().preferredRows()) : cfg.tile();
+    }
+
+    /** Whether each unit is one query head and one row (the paper's shape). */
+    private boolean perRowUnits() {
+        return cfg.sharing() == Sharing.HEAD && cfg.tile() == 1;
+    }
+
+    /** Computes {@code out} for rows {@code [pos, pos+n)} of {@code layer}; returns the work counters. */
+    AttentionStats attend(LayerCache lc, int layer, int pos, int n, float[] q, int qOff, float[] out, int outOff,
+                          SelectionListener listener) {
+        for (WorkerState w : workers) {
+            w.resetCounters();
+        }
+        int rows = rowsPerTask();
+        int tilesPerKv = (n + rows - 1) / rows;
+        int tasks = g.kvHeads() * tilesPerKv;
+        boolean decode = n == 1;
+        if (listener != null) {
+            // The listener is the caller's object and need not be thread-safe: report from one thread.
+            for (int t = 0; t < tasks; t++) {
+                runTask(lc, layer, pos, n, decode, t / tilesPerKv, (t % tilesPerKv) * rows, rows, q, qOff, out,
+                        outOff, workers[0], listener);
+            }
+        } else {
+            plan.pool().run(tasks, (t, w) -> runTask(lc, layer, pos, n, decode, t / tilesPerKv,
+                    (t % tilesPerKv) * rows, rows, q, qOff, out, outOff, workers[w], null));
+        }
+        AttentionStats s = AttentionStats.NONE;
+        for (WorkerState w : workers) {
+            s = s.plus(new AttentionStats(w.visible, w.kept, w.estimateNanos, w.selectNanos, w.attendNanos));
+        }
+        return s;
+    }
+
+    private void runTask(LayerCache lc, int layer, int pos, int n, boolean decode, int kv, int a, int rowsPerTask,
+                         float[] q, int qOff, float[] out, int outOff, WorkerState w, SelectionListener listener) {
+        int b = Math.min(n, a + rowsPerTask);
+        int rows = b - a;
+        int m = groupSize * rows;
+        long t0 = System.nanoTime();
+        w.ensureQueries(m, d, groupSize);
+        gatherQueries(layer, pos, a, rows, kv, q, qOff, w);
+        int firstPos = pos + a;
+        int lastPos = pos + b - 1;
+        w.ensureKeys(KeyLayout.groupsFor(lastPos + 1) * GROUP, 1);
+        boolean anySparse = false;
+        for (int hh = 0; hh < groupSize; hh++) {
+            anySparse |= !denseFor(layer, kv * groupSize + hh, kv * groupSize + hh + 1, lastPos + 1, decode);
+        }
+        if (anySparse && plan.needsInt8()) {
+            quantizeQueries(layer, kv, rows, m, w);
+        }
+        HeadCache hc = lc.head(kv);
+        if (perRowUnits()) {
+            int stride = KeyLayout.groupsFor(lastPos + 1) * GROUP;
+            boolean keyScores = anySparse
+                    && (cfg.estimator() == Estimator.INT8 || cfg.estimator() == Estimator.EXACT);
+            if (keyScores) {
+                w.ensureKeys(stride, m);
+                if (cfg.estimator() == Estimator.INT8) {
+                    java.util.Arrays.fill(w.kvOf, 0, groupSize, kv);
+                    plan.device().score(new ScoreRequest(lc, w.kvOf, groupSize, rows, w.q8, 0, w.qScale, 0,
+                            firstPos, lastPos + 1), w.keyScores, 0, stride);
+                } else {
+                    kernels.scoreExact(w.qRaw, 0, m, hc.keys(), d, 0, KeyLayout.groupsFor(lastPos + 1),
+                            w.keyScores, 0, stride);
+                }
+            }
+            w.estimateNanos += System.nanoTime() - t0;
+            for (int hh = 0; hh < groupSize; hh++) {
+                for (int r = 0; r < rows; r++) {
+                    int i = hh * rows + r;
+                    unit(lc, hc, layer, kv, hh, 1, i, 1, 1, w.pos[i], w.pos[i], decode,
+                            keyScores ? i * stride : -1, w, listener);
+                }
+            }
+        } else {
+            w.estimateNanos += System.nanoTime() - t0;
+            if (cfg.sharing() == Sharing.KV) {
+                unit(lc, hc, layer, kv, 0, groupSize, 0, m, rows, firstPos, lastPos, decode, -1, w, listener);
+            } else {
+                for (int hh = 0; hh < groupSize; hh++) {
+                    unit(lc, hc, layer, kv, hh, 1, hh * rows, rows, rows, firstPos, lastPos, decode, -1, w,
+                            listener);
+                }
+            }
+        }
+        scatterOutput(a, rows, kv, out, outOff, w);
+    }
+
+    /** Copies the task's queries into {@code [head][row][headDim]}, checking they are finite. */
+    private void gatherQueries(int layer, int pos, int a, int rows, int kv, float[] q, int qOff, WorkerState w) {
+        int qDim = g.queryDim();
+        for (int hh = 0; hh < groupSize; hh++) {
+            int h = kv * groupSize + hh;
+            for (int r = 0; r < rows; r++) {
+                int src = qOff + (a + r) * qDim + h * d;
+                int i = hh * rows + r;
+                float max = kernels.maxAbs(q, src, d);
+                if (!Float.isFinite(max)) {
+                    throw new IllegalArgumentException("shadowattn: Q has a non-finite value at layer " + layer
+                            + ", position " + (pos + a + r) + ", query head " + h);
+                }
+                System.arraycopy(q, src, w.qRaw, i * d, d);
+                for (int c = 0; c < d; c++) {
+                    w.qAtt[i * d + c] = w.qRaw[i * d + c] * attScale;
+                }
+                w.pos[i] = pos + a + r;
+            }
+        }
+    }
+
+    /** Quantizes each head's rows with one scale per head (static, or from this chunk's data). */
+    private void quantizeQueries(int layer, int kv, int rows, int m, WorkerState w) {
+        for (int hh = 0; hh < groupSize; hh++) {
+            float scale;
+            if (plan.scales() == ScaleMode.STATIC) {
+                scale = plan.qScale()[layer][kv * groupSize + hh];
+            } else {
+                float max = 0f;
+                for (int r = 0; r < rows; r++) {
+                    max = Math.max(max, kernels.maxAbs(w.qRaw, (hh * rows + r) * d, d));
+                }
+                scale = max > 0f ? max / 127f : 1f;
+            }
+            float inv = 1f / scale;
+            for (int i = hh * rows * d, end = (hh + 1) * rows * d; i < end; i++) {
+                w.q8[i] = HeadCache.quantize(w.qRaw[i], inv);
+            }
+            for (int r = 0; r < rows; r++) {
+                w.qScale[hh * rows + r] = scale;
+            }
+        }
+    }
+
+    private boolean denseFor(int layer, int h0, int h1, int visible, boolean decode) {
+        return unitRatio(layer, h0, h1) >= 1.0 || visible <= cfg.denseBelow() || (decode && cfg.prefillOnly());
+    }
+
+    private double unitRatio(int layer, int h0, int h1) {
+        double r = 0;
+        for (int h = h0; h < h1; h++) {
+            r = Math.max(r, plan.ratios()[layer][h]);
+        }
+        return r;
+    }
+
+    /**
+     * Selects and attends for one unit: heads {@code [kv*G+hh0, +heads)}, queries {@code [q0, q0+qn)} of the
+     * worker buffers ({@code rows} per head), rows at positions {@code [p0, pl]}.
+     *
+     * @param keyRow offset in {@code w.keyScores} of this single-query unit's key scores, or -1
+     */
+    private void unit(LayerCache lc, HeadCache hc, int layer, int kv, int hh0, int heads, int q0, int qn, int rows,
+                      int p0, int pl, boolean decode, int keyRow, WorkerState w, SelectionListener listener) {
+        long t0 = System.nanoTime();
+        int h0 = kv * groupSize + hh0;
+        int visible = pl + 1;
+        int count;
+        int[] masks = null;
+        if (denseFor(layer, h0, h0 + heads, visible, decode)) {
+            count = KeyLayout.groupsFor(visible);
+            System.arraycopy(w.iota, 0, w.groups, 0, count);
+        } else {
+            Selection sel = new Selection(cfg.block(), p0, pl, unitRatio(layer, h0, h0 + heads), cfg.sink(),
+                    cfg.window());
+            int chosen = 0;
+            if (sel.picks() >= sel.candidates()) {
+                for (int e = 0; e < sel.candidates(); e++) {
+                    w.selected[e] = e;
+                }
+                chosen = sel.candidates();
+            } else if (sel.picks() > 0) {
+                estimate(lc, hc, kv, heads, q0, qn, rows, p0, sel, keyRow, w);
+                long t1 = System.nanoTime();
+                w.estimateNanos += t1 - t0;
+                t0 = t1;
+                sel.force(w.elemScores);
+                chosen = kernels.selectTopK(w.elemScores, sel.candidates(), sel.picks(), w.selected, w.select);
+            }
+            if (cfg.block() == 1) {
+                count = sel.keyGroups(w.selected, chosen, w.groups, w.masks);
+                masks = w.masks;
+            } else {
+                count = sel.blockGroups(w.selected, chosen, w.groups);
+            }
+        }
+        long t1 = System.nanoTime();
+        w.selectNanos += t1 - t0;
+        kernels.attend(w.qAtt, q0 * d, qn, w.pos, q0, hc.keys(), hc.values(), d, w.groups, masks, count, w.out,
+                q0 * d, w.attend);
+        w.attendNanos += System.nanoTime() - t1;
+        account(layer, kv, hh0, q0, qn, rows, count, masks, w, listener);
+    }
+
+    /** Fills {@code w.elemScores[0, candidates)} with the estimator's element scores. */
+    private void estimate(LayerCache lc, HeadCache hc, int kv, int heads, int q0, int qn, int rows, int p0,
+                          Selection sel, int keyRow, WorkerState w) {
+        int nc = sel.candidates();
+        int block = cfg.block();
+        switch (cfg.estimator()) {
+            case BLOCKS -> kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+            case BLOCKS_INT8 -> refineBlocks(lc, hc, kv, heads, q0, qn, rows, p0, sel, w);
+            case INT8, EXACT -> {
+                int keys = block == 1 ? nc : nc * block;
+                int off = Math.max(keyRow, 0);
+                if (keyRow < 0) {
+                    w.ensureKeys(KeyLayout.groupsFor(keys) * GROUP, 1);
+                    if (cfg.estimator() == Estimator.INT8) {
+                        java.util.Arrays.fill(w.kvOf, 0, heads, kv);
+                        plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, rows, w.q8, q0 * d, w.qScale, q0,
+                                p0, keys), w.keyScores, 0);
+                    } else {
+                        kernels.scoreExactMax(w.qRaw, q0 * d, qn, hc.keys(), d, 0, KeyLayout.groupsFor(keys),
+                                w.keyScores, 0);
+                    }
+                }
+                if (block == 1) {
+                    System.arraycopy(w.keyScores, off, w.elemScores, 0, nc);
+                } else {
+                    blockMax(w.keyScores, off, nc, block, w.elemScores);
+                }
+            }
+        }
+    }
+
+    /**
+     * The two-stage estimator: block bounds pick twice the budget of candidate blocks, then INT8 scores of their
+     * keys (best key per block) rank them; blocks not shortlisted score below every shortlisted one.
+     */
+    private void refineBlocks(LayerCache lc, HeadCache hc, int kv, int heads, int q0, int qn, int rows, int p0,
+                              Selection sel, WorkerState w) {
+        int nc = sel.candidates();
+        int block = cfg.block();
+        kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+        sel.force(w.elemScores);
+        int shortlist = kernels.selectTopK(w.elemScores, nc, Math.min(nc, 2 * sel.picks()), w.candidates, w.select);
+        java.util.Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
+        float[] tmp = w.keyScores;
+        int gpb = block / GROUP;
+        for (int i = 0; i < shortlist; i++) {
+            int e = w.candidates[i];
+            // The shortlisted block's keys lie before the unit's first row: every query sees them.
+            kernels.scoreInt8Max(w.q8, q0 * d, qn, w.qScale, q0, hc.keys8(), hc.scales(), d, e * gpb, (e + 1) * gpb,
+                    tmp, 0);
+            float best = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < block; j++) {
+                best = Math.max(best, tmp[j]);
+            }
+            w.elemScores[e] = best;
+        }
+    }
+
+    private static void blockMax(float[] src, int off, int blocks, int block, float[] out) {
+        for (int e = 0; e < blocks; e++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (int j = off + e * block, end = j + block; j < end; j++) {
+                best = Math.max(best, src[j]);
+            }
+            out[e] = best;
+        }
+    }
+
+    /** Counts visible and kept keys per query head and row, and reports the selection when asked to. */
+    private void account(int layer, int kv, int hh0, int q0, int qn, int rows, int count, int[] masks,
+                         WorkerState w, SelectionListener listener) {
+        for (int i = q0; i < q0 + qn; i++) {
+            int p = w.pos[i];
+            w.visible += p + 1;
+            int kept = 0;
+            int nk = 0;
+            for (int t = 0; t < count; t++) {
+                int grp = w.groups[t];
+                int bits = (masks == null ? 0xFFFF : masks[t]) & causal(p, grp);
+                kept += Integer.bitCount(bits);
+                if (listener != null) {
+                    while (bits != 0) {
+                        w.keys[nk++] = grp * GROUP + Integer.numberOfTrailingZeros(bits);
+                        bits &= bits - 1;
+                    }
+                }
+            }
+            w.kept += kept;
+            if (listener != null) {
+                int head = kv * groupSize + hh0 + (i - q0) / rows;
+                listener.selected(layer, head, p, w.keys, nk);
+            }
+        }
+    }
+
+    /** Lanes of group {@code grp} visible from position {@code p}. */
+    static int causal(int p, int grp) {
+        int last = p - grp * GROUP;
+        return last >= GROUP - 1 ? 0xFFFF : last < 0 ? 0 : (1 << (last + 1)) - 1;
+    }
+
+    private void scatterOutput(int a, int rows, int kv, float[] out, int outOff, WorkerState w) {
+        int qDim = g.queryDim();
+        for (int hh = 0; hh < groupSize; hh++) {
+            int h = kv * groupSize + hh;
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(w.out, (hh * rows + r) * d, out, outOff + (a + r) * qDim + h * d, d);
+            }
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.shadowattn.plugin.cache;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
+import static dev.shadowattn.plugin.cache.KeyLayout.GROUP_SHIFT;
+
+/**
+ * The cache of one KV head in one layer: float K (transposed groups), float V, the INT8 shadow of K with its
+ * scales, and optional per-block K summaries ({@link KeyLayout}). It grows with use, never past the context limit.
+ * The caller ({@link LayerCache}) keeps the length and checks arguments; values written here are finite.
+ */
+public final class HeadCache implements AutoCloseable {
+
+    /** Positions allocated at the first append, and the granularity of growth. */
+    static final int CAPACITY_STEP = 256;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+
+    private final int headDim;
+    private final int summaryBlock;
+    private final float staticScale;
+    private final boolean kMean;
+    private final int maxCapacity;
+
+    private final GrowableSegment keys = new GrowableSegment();
+    private final GrowableSegment values = new GrowableSegment();
+    private final GrowableSegment keys8 = new GrowableSegment();
+    private final GrowableSegment scales = new GrowableSegment();
+    private final GrowableSegment summaries = new GrowableSegment();
+
+    /** Dynamic scales: the largest |k - mean| of each group so far. */
+    private float[] groupMax = new float[0];
+    /** K mean per channel, subtracted before quantizing (fixed by the first rows written); null when off. */
+    private float[] mean;
+    private final float[] row;
+    private int capacity;
+
+    /**
+     * @param headDim      channels per key
+     * @param summaryBlock keys per summary block, or 0 for no summaries
+     * @param staticScale  the INT8 scale of K for every group, or {@code NaN} for dynamic per-group scales
+     * @param kMean        subtract the mean of the first rows written before quantizing
+     * @param maxContext   the most positions this cache will hold
+     */
+    public HeadCache(int headDim, int summaryBlock, float staticScale, boolean kMean, int maxContext) {
+        this.headDim = headDim;
+        this.summaryBlock = summaryBlock;
+        this.staticScale = staticScale;
+        this.kMean = kMean;
+        this.maxCapacity = roundUp(maxContext, CAPACITY_STEP);
+        this.row = new float[headDim];
+    }
+
+    public int headDim() {
+        return headDim;
+    }
+
+    /** Float K, {@code [group][headDim][16]}. */
+    public MemorySegment keys() {
+        return keys.segment();
+    }
+
+    /** Float V, {@code [position][headDim]}. */
+    public MemorySegment values() {
+        return values.segment();
+    }
+
+    /** INT8 K, {@code [group][headDim][16]}. */
+    public MemorySegment keys8() {
+        return keys8.segment();
+    }
+
+    /** One float scale per group of INT8 K. */
+    public MemorySegment scales() {
+        return scales.segment();
+    }
+
+    /** Per-block min/max of K ({@code [block][2][headDim]}), or an empty segment without summaries. */
+    public MemorySegment summaries() {
+        return summaries.segment();
+    }
+
+    public int summaryBlock() {
+        return summaryBlock;
+    }
+
+    /** Bytes held now (all arrays). */
+    public long bytes() {
+        return keys.byteSize() + values.byteSize() + keys8.byteSize() + scales.byteSize() + summaries.byteSize()
+                + (long) groupMax.length * Float.BYTES;
+    }
+
+    /** Makes room for {@code positions} positions, keeping the first {@code used}. */
+    void ensureCapacity(int positions, int used) {
+        if (positions <= capacity) {
+            return;
+        }
+        int cap = Math.min(maxCapacity, Math.max(roundUp(positions, CAPACITY_STEP), capacity * 2));
+        int usedGroups = KeyLayout.groupsFor(used);
+        int groups = cap >>> GROUP_SHIFT;
+        keys.ensure(KeyLayout.keyOffset(groups, 0, headDim), KeyLayout.keyOffset(usedGroups, 0, headDim));
+        values.ensure(KeyLayout.valueOffset(cap, headDim), KeyLayout.valueOffset(used, headDim));
+        keys8.ensure(KeyLayout.key8Offset(groups, 0, headDim), KeyLayout.key8Offset(usedGroups, 0, headDim));
+        scales.ensure((long) groups * Float.BYTES, (long) usedGroups * Float.BYTES);
+        if (summaryBlock > 0) {
+            int blocks = cap / summaryBlock + 1;
+            int usedBlocks = (used + summaryBlock - 1) / summaryBlock;
+            summaries.ensure(KeyLayout.summaryOffset(blocks, headDim), KeyLayout.summaryOffset(usedBlocks, headDim));
+        }
+        groupMax = Arrays.copyOf(groupMax, groups);
+        capacity = cap;
+    }
+
+    /** Fixes the K mean from the first {@code n} rows written (kmean option), before they are written. */
+    void initMean(float[] k, int kOff, int n, int rowStride) {
+        if (!kMean || mean != null) {
+            return;
+        }
+        double[] sum = new double[headDim];
+        for (int r = 0; r < n; r++) {
+            for (int c = 0; c < headDim; c++) {
+                sum[c] += k[kOff + r * rowStride + c];
+            }
+        }
+        mean = new float[headDim];
+        for (int c = 0; c < headDim; c++) {
+            mean[c] = (float) (sum[c] / n);
+        }
+    }
+
+    /** Writes position {@code pos} (equal to the current length) from finite K and V rows. */
+    void write(int pos, float[] k, int kOff, float[] v, int vOff) {
+        MemorySegment kSeg = keys.segment();
+        int g = pos >>> GROUP_SHIFT;
+        int lane = pos & (GROUP - 1);
+        for (int c = 0; c < headDim; c++) {
+            kSeg.set(FLOAT, KeyLayout.keyOffset(g, c, headDim) + (long) lane * Float.BYTES, k[kOff + c]);
+        }
+        MemorySegment.copy(v, vOff, values.segment(), FLOAT, KeyLayout.valueOffset(pos, headDim), headDim);
+        quantizeInto(g, lane, k, kOff);
+        if (summaryBlock > 0) {
+            updateSummary(pos, k, kOff);
+        }
+    }
+
+    private void quantizeInto(int g, int lane, float[] k, int kOff) {
+        float rowMax = 0f;
+        for (int c = 0; c < headDim; c++) {
+            row[c] = mean == null ? k[kOff + c] : k[kOff + c] - mean[c];
+            rowMax = Math.max(rowMax, Math.abs(row[c]));
+        }
+        float scale;
+        if (!Float.isNaN(staticScale)) {
+            scale = staticScale;
+        } else if (lane == 0 || rowMax > groupMax[g]) {
+            groupMax[g] = lane == 0 ? rowMax : Math.max(rowMax, groupMax[g]);
+            scale = scaleFor(groupMax[g]);
+            requantizeGroup(g, lane, scale);
+        } else {
+            scale = scales.segment().getAtIndex(FLOAT, g);
+        }
+        scales.segment().setAtIndex(FLOAT, g, scale);
+        storeQuantized(g, lane, row, 1f / scale);
+    }
+
+    /** Scale mapping a range of {@code maxAbs} onto [-127, 127]. */
+    static float scaleFor(float maxAbs) {
+        return maxAbs > 0f ? maxAbs / 127f : 1f;
+    }
+
+    /** Requantizes lanes {@code [0, lanes)} of group {@code g} from float K with {@code scale}. */
+    private void requantizeGroup(int g, int lanes, float scale) {
+        float[] tmp = new float[headDim];
+        for (int l = 0; l < lanes; l++) {
+            readKey((g << GROUP_SHIFT) + l, tmp);
+            if (mean != null) {
+                for (int c = 0; c < headDim; c++) {
+                    tmp[c] -= mean[c];
+                }
+            }
+            storeQuantized(g, l, tmp, 1f / scale);
+        }
+    }
+
+    private void storeQuantized(int g, int lane, float[] x, float inv) {
+        MemorySegment q = keys8.segment();
+        for (int c = 0; c < headDim; c++) {
+            q.set(ValueLayout.JAVA_BYTE, KeyLayout.key8Offset(g, c, headDim) + lane, quantize(x[c], inv));
+        }
+    }
+
+    /** Round to nearest (ties to even), saturating at +-127. */
+    public static byte quantize(float x, float inv) {
+        float r = (float) Math.rint(x * inv);
+        return (byte) Math.max(-127f, Math.min(127f, r));
+    }
+
+    private void updateSummary(int pos, float[] k, int kOff) {
+        MemorySegment s = summaries.segment();
+        int b = pos / summaryBlock;
+        long minOff = KeyLayout.summaryOffset(b, headDim);
+        long maxOff = minOff + (long) headDim * Float.BYTES;
+        boolean first = pos % summaryBlock == 0;
+        for (int c = 0; c < headDim; c++) {
+            float x = k[kOff + c];
+            long o = (long) c * Float.BYTES;
+            if (first) {
+                s.set(FLOAT, minOff + o, x);
+                s.set(FLOAT, maxOff + o, x);
+            } else {
+                s.set(FLOAT, minOff + o, Math.min(x, s.get(FLOAT, minOff + o)));
+                s.set(FLOAT, maxOff + o, Math.max(x, s.get(FLOAT, maxOff + o)));
+            }
+        }
+    }
+
+    /** Reads the float K row of position {@code p} into {@code out[0, headDim)}. */
+    public void readKey(int p, float[] out) {
+        MemorySegment kSeg = keys.segment();
+        int g = p >>> GROUP_SHIFT;
+        long lane = (long) (p & (GROUP - 1)) * Float.BYTES;
+        for (int c = 0; c < headDim; c++) {
+            out[c] = kSeg.get(FLOAT, KeyLayout.keyOffset(g, c, headDim) + lane);
+        }
+    }
+
+    /**
+     * Drops positions at or after {@code length} (given the old length): the partial group's scale and the partial
+     * block's summary are rebuilt from the remaining keys, so the cache is as if those positions were never written.
+     */
+    void truncate(int length, int oldLength) {
+        if (length >= oldLength) {
+            return;
+        }
+        int g = length >>> GROUP_SHIFT;
+        int lanes = length & (GROUP - 1);
+        if (lanes > 0 || g < KeyLayout.groupsFor(oldLength)) {
+            MemorySegment q = keys8.segment();
+            long base = KeyLayout.key8Offset(g, 0, headDim);
+            if (g < KeyLayout.groupsFor(oldLength)) {
+                q.asSlice(base, (long) headDim * GROUP).fill((byte) 0);
+            }
+            if (lanes > 0 && Float.isNaN(staticScale)) {
+                float max = 0f;
+                float[] tmp = new float[headDim];
+                for (int l = 0; l < lanes; l++) {
+                    readKey((g << GROUP_SHIFT) + l, tmp);
+                    for (int c = 0; c < headDim; c++) {
+                        max = Math.max(max, Math.abs(mean == null ? tmp[c] : tmp[c] - mean[c]));
+                    }
+                }
+                groupMax[g] = max;
+                float scale = scaleFor(max);
+                scales.segment().setAtIndex(FLOAT, g, scale);
+                requantizeGroup(g, lanes, scale);
+            } else if (lanes > 0) {
+                requantizeGroup(g, lanes, staticScale);
+            }
+        }
+        if (summaryBlock > 0 && length % summaryBlock != 0) {
+            int start = length - length % summaryBlock;
+            float[] tmp = new float[headDim];
+            for (int p = start; p < length; p++) {
+                readKey(p, tmp);
+                updateSummary(p, tmp, 0);
+            }
+        }
+        if (length == 0) {
+            mean = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        keys.close();
+        values.close();
+        keys8.close();
+        scales.close();
+        summaries.close();
+        capacity = 0;
+    }
+
+    static int roundUp(int x, int step) {
+        return (int) Math.min(Integer.MAX_VALUE - step, ((long) x + step - 1) / step * step);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.shadowattn.plugin.config;
+
+/**
+ * Defaults of {@code mode=cpu}, chosen by measurement (see {@code docs/SHADOWATTN-BACKEND.md}, "Choice of
+ * defaults").
+ */
+final class CpuDefaults {
+
+    static final Estimator ESTIMATOR = Estimator.BLOCKS;
+    static final int BLOCK = 64;
+    static final int TILE = 64;
+    static final int SINK = 0;
+    static final int WINDOW = 0;
+    static final int DENSE_BELOW = 0;
+
+    private CpuDefaults() {
+    }
+}

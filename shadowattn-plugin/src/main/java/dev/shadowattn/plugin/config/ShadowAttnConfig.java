@@ -1,0 +1,118 @@
+package dev.shadowattn.plugin.config;
+
+import dev.shadowattn.api.AttentionOptions;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The effective configuration of a shadowAttn backend, parsed from {@link AttentionOptions}. Every option is
+ * documented in {@code shadowattn-plugin/docs/SHADOWATTN-BACKEND.md}; the {@link #mode} supplies the defaults of
+ * the options not given.
+ *
+ * @param mode        preset the defaults come from
+ * @param ratio       global keep ratio in (0, 1], or {@code NaN} when not given (profile ratios, else 0.20)
+ * @param estimator   how importance is estimated
+ * @param sharing     which query heads share a selection
+ * @param block       selection granularity in keys: 1 (single keys) or a power of two in [16, 256]
+ * @param tile        prefill query rows sharing one selection (1 = every row selects on its own)
+ * @param scales      INT8 scale source, or {@code null} to pick static when the profile has scales, else dynamic
+ * @param sink        leading positions always kept
+ * @param window      most recent positions always kept
+ * @param denseBelow  rows with at most this many visible keys attend densely
+ * @param prefillOnly decode (single-row) calls attend densely, as in the paper
+ * @param profile     path of a model profile (JSON), {@code "none"} to ignore one beside the model, or {@code null}
+ * @param threads     worker threads (0 = {@code engine.threads}, else all processors)
+ * @param kernels     kernel implementation: {@code auto}, {@code vector} or {@code scalar}
+ * @param scorer      scoring device name ({@code cpu})
+ * @param kMean       subtract the layer's first-chunk K mean per channel before quantizing K
+ */
+public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sharing sharing, int block, int tile,
+                               ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
+                               String profile, int threads, String kernels, String scorer, boolean kMean) {
+
+    public static final String BACKEND = "shadowattn";
+
+    /** Keep ratio used when neither the option nor a profile gives one. */
+    public static final double DEFAULT_RATIO = 0.20;
+
+    /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
+    public static final Set<String> KEYS = Set.of("mode", "ratio", "estimator", "share", "block", "tile", "scales",
+            "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer", "kmean");
+
+    public ShadowAttnConfig {
+        if (!Double.isNaN(ratio)) {
+            checkRatio("ratio", ratio);
+        }
+        if (block != 1 && (block < 16 || block > 256 || Integer.bitCount(block) != 1)) {
+            throw new IllegalArgumentException(
+                    "backend option block=" + block + " must be 1 or a power of two between 16 and 256");
+        }
+        if (tile < 1 || tile > 256) {
+            throw new IllegalArgumentException("backend option tile=" + tile + " must be between 1 and 256");
+        }
+        if (estimator.needsSummaries() && block == 1) {
+            throw new IllegalArgumentException("backend option estimator=" + estimator.key()
+                    + " scores key blocks: it needs block >= 16 (got block=1)");
+        }
+        requireNonNegative("sink", sink);
+        requireNonNegative("window", window);
+        requireNonNegative("dense-below", denseBelow);
+        requireNonNegative("threads", threads);
+        if (!Set.of("auto", "vector", "scalar").contains(kernels)) {
+            throw new IllegalArgumentException("backend option kernels=" + kernels + " must be one of auto, vector, scalar");
+        }
+        if (!scorer.equals("cpu")) {
+            throw new IllegalArgumentException("backend option scorer=" + scorer + " is not available; known scorers: cpu");
+        }
+    }
+
+    /** Fails naming {@code what} unless {@code r} is in (0, 1]. */
+    public static void checkRatio(String what, double r) {
+        if (!(r > 0.0 && r <= 1.0)) {
+            throw new IllegalArgumentException(what + " " + r + " is outside (0, 1]");
+        }
+    }
+
+    private static void requireNonNegative(String key, int v) {
+        if (v < 0) {
+            throw new IllegalArgumentException("backend option " + key + "=" + v + " must not be negative");
+        }
+    }
+
+    /** Parses options, rejecting unknown keys; options not given take the mode's defaults. */
+    public static ShadowAttnConfig parse(AttentionOptions o) {
+        o.requireKnown(BACKEND, KEYS);
+        Mode mode = Mode.parse("mode", o.getString("mode", "cpu"));
+        boolean faithful = mode == Mode.FAITHFUL;
+        double ratio = o.get("ratio").isPresent() ? o.getDouble("ratio", DEFAULT_RATIO) : Double.NaN;
+        if (o.get("ratio").isPresent() && !(ratio > 0.0 && ratio <= 1.0)) {
+            throw new IllegalArgumentException("backend option ratio=" + o.getString("ratio", "") + " is outside (0, 1]");
+        }
+        Estimator estimator = Estimator.parse("estimator",
+                o.getString("estimator", faithful ? "int8" : CpuDefaults.ESTIMATOR.key()));
+        Sharing sharing = Sharing.parse("share", o.getString("share", faithful ? "head" : "kv"));
+        int block = o.getInt("block", faithful ? 1 : CpuDefaults.BLOCK);
+        int tile = o.getInt("tile", faithful ? 1 : CpuDefaults.TILE);
+        ScaleMode scales = o.get("scales").map(v -> ScaleMode.parse("scales", v)).orElse(null);
+        return new ShadowAttnConfig(mode, ratio, estimator, sharing, block, tile, scales,
+                o.getInt("sink", faithful ? 0 : CpuDefaults.SINK),
+                o.getInt("window", faithful ? 0 : CpuDefaults.WINDOW),
+                o.getInt("dense-below", faithful ? 0 : CpuDefaults.DENSE_BELOW),
+                o.getBoolean("prefill-only", false),
+                o.get("profile").orElse(null),
+                o.getInt("threads", 0),
+                o.getString("kernels", "auto").toLowerCase(Locale.ROOT),
+                o.getString("scorer", "cpu").toLowerCase(Locale.ROOT),
+                o.getBoolean("kmean", false));
+    }
+
+    /** One line for logs. */
+    public String describe(double effectiveRatio, ScaleMode effectiveScales, String kernelName, int threadCount) {
+        return String.format(Locale.ROOT,
+                "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d scales=%s sink=%d window=%d "
+                        + "dense-below=%d prefill-only=%b kmean=%b kernels=%s threads=%d",
+                BACKEND, mode.key(), effectiveRatio, estimator.key(), sharing.key(), block, tile,
+                effectiveScales.key(), sink, window, denseBelow, prefillOnly, kMean, kernelName, threadCount);
+    }
+}

@@ -1,0 +1,545 @@
+package dev.shadowattn.plugin.kernel;
+
+import dev.shadowattn.plugin.cache.KeyLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
+
+/**
+ * Vector API kernels. A group of 16 keys is {@code NV = 16 / L} vectors of the preferred float species (one on
+ * AVX-512, two on AVX2); every micro-kernel works on one such lane slice, keeps four or more independent
+ * accumulators, and stays small so that C2 inlines it (CPU-ATTENTION-NOTES.md, "JIT").
+ */
+final class VectorKernels implements AttentionKernels {
+
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final int L = FS.length();
+    static final VectorSpecies<Byte> BS = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
+    static final int NV = GROUP / L;
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
+    /** Bytes from one channel to the next inside a float K group. */
+    private static final long ROW = GROUP * Float.BYTES;
+    private static final long LANE_MASK = (1L << L) - 1;
+    private static final int SW = AttendScratch.CHUNK_KEYS;
+    private static final int CG = AttendScratch.CHUNK_GROUPS;
+
+    /** Whether these kernels run on this machine for {@code headDim}. */
+    static boolean supports(int headDim) {
+        return (L == 8 || L == 16) && headDim % L == 0;
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + FS.vectorBitSize();
+    }
+
+    @Override
+    public float maxAbs(float[] x, int off, int len) {
+        FloatVector m = FloatVector.zero(FS);
+        int i = 0;
+        for (int bound = FS.loopBound(len); i < bound; i += L) {
+            m = m.max(FloatVector.fromArray(FS, x, off + i).abs());
+        }
+        float r = m.reduceLanes(VectorOperators.MAX);
+        for (; i < len; i++) {
+            r = Math.max(r, Math.abs(x[off + i]));
+        }
+        return r;
+    }
+
+    // ---- INT8 estimation ------------------------------------------------------------------------------------
+
+    @Override
+    public void scoreInt8(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+                          MemorySegment kScale, int d, int g0, int g1, float[] out, int outOff, int stride) {
+        for (int i0 = 0; i0 < m; i0 += 4) {
+            int i1 = Math.min(i0 + 1, m - 1);
+            int i2 = Math.min(i0 + 2, m - 1);
+            int i3 = Math.min(i0 + 3, m - 1);
+            for (int g = g0; g < g1; g++) {
+                float ks = kScale.getAtIndex(FLOAT, g);
+                for (int v = 0; v < NV; v++) {
+                    int o = outOff + (g - g0) * GROUP + v * L;
+                    int8Store4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
+                            KeyLayout.key8Offset(g, 0, d) + (long) v * L, d,
+                            qScale[sOff + i0] * ks, qScale[sOff + i1] * ks, qScale[sOff + i2] * ks,
+                            qScale[sOff + i3] * ks,
+                            out, i0 * stride + o, i1 * stride + o, i2 * stride + o, i3 * stride + o);
+                }
+            }
+        }
+    }
+
+    private static void int8Store4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base, int d,
+                                   float s0, float s1, float s2, float s3,
+                                   float[] out, int o0, int o1, int o2, int o3) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector kv = (FloatVector) ByteVector.fromMemorySegment(BS, k8, base + ((long) c << 4), ORDER)
+                    .convertShape(VectorOperators.B2F, FS, 0);
+            a0 = kv.fma(FloatVector.broadcast(FS, q[q0 + c]), a0);
+            a1 = kv.fma(FloatVector.broadcast(FS, q[q1 + c]), a1);
+            a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
+            a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
+        }
+        a0.mul(s0).intoArray(out, o0);
+        a1.mul(s1).intoArray(out, o1);
+        a2.mul(s2).intoArray(out, o2);
+        a3.mul(s3).intoArray(out, o3);
+    }
+
+    @Override
+    public void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+                             MemorySegment kScale, int d, int g0, int g1, float[] out, int outOff) {
+        for (int g = g0; g < g1; g++) {
+            float ks = kScale.getAtIndex(FLOAT, g);
+            for (int v = 0; v < NV; v++) {
+                long base = KeyLayout.key8Offset(g, 0, d) + (long) v * L;
+                FloatVector best = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+                for (int i0 = 0; i0 < m; i0 += 4) {
+                    int i1 = Math.min(i0 + 1, m - 1);
+                    int i2 = Math.min(i0 + 2, m - 1);
+                    int i3 = Math.min(i0 + 3, m - 1);
+                    best = best.max(int8Max4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
+                            base, d, qScale[sOff + i0] * ks, qScale[sOff + i1] * ks, qScale[sOff + i2] * ks,
+                            qScale[sOff + i3] * ks));
+                }
+                best.intoArray(out, outOff + (g - g0) * GROUP + v * L);
+            }
+        }
+    }
+
+    private static FloatVector int8Max4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base,
+                                        int d, float s0, float s1, float s2, float s3) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector kv = (FloatVector) ByteVector.fromMemorySegment(BS, k8, base + ((long) c << 4), ORDER)
+                    .convertShape(VectorOperators.B2F, FS, 0);
+            a0 = kv.fma(FloatVector.broadcast(FS, q[q0 + c]), a0);
+            a1 = kv.fma(FloatVector.broadcast(FS, q[q1 + c]), a1);
+            a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
+            a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
+        }
+        return a0.mul(s0).max(a1.mul(s1)).max(a2.mul(s2).max(a3.mul(s3)));
+    }
+
+    // ---- exact float scores ---------------------------------------------------------------------------------
+
+    @Override
+    public void scoreExact(float[] q, int qOff, int m, MemorySegment k, int d, int g0, int g1, float[] out,
+                           int outOff, int stride) {
+        for (int i0 = 0; i0 < m; i0 += 4) {
+            int i1 = Math.min(i0 + 1, m - 1);
+            int i2 = Math.min(i0 + 2, m - 1);
+            int i3 = Math.min(i0 + 3, m - 1);
+            for (int g = g0; g < g1; g++) {
+                for (int v = 0; v < NV; v++) {
+                    int o = outOff + (g - g0) * GROUP + v * L;
+                    dot4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k,
+                            KeyLayout.keyOffset(g, 0, d) + (long) v * L * Float.BYTES,
+                            d, out, i0 * stride + o, i1 * stride + o, i2 * stride + o, i3 * stride + o);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void scoreExactMax(float[] q, int qOff, int m, MemorySegment k, int d, int g0, int g1, float[] out,
+                              int outOff) {
+        for (int g = g0; g < g1; g++) {
+            for (int v = 0; v < NV; v++) {
+                long base = KeyLayout.keyOffset(g, 0, d) + (long) v * L * Float.BYTES;
+                FloatVector best = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+                for (int i0 = 0; i0 < m; i0 += 4) {
+                    int i1 = Math.min(i0 + 1, m - 1);
+                    int i2 = Math.min(i0 + 2, m - 1);
+                    int i3 = Math.min(i0 + 3, m - 1);
+                    best = best.max(dotMax4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k,
+                            base, d));
+                }
+                best.intoArray(out, outOff + (g - g0) * GROUP + v * L);
+            }
+        }
+    }
+
+    /** Four queries against one lane slice of a float K group. */
+    private static void dot4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k, long base, int d,
+                             float[] out, int o0, int o1, int o2, int o3) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector kv = FloatVector.fromMemorySegment(FS, k, base + c * ROW, ORDER);
+            a0 = kv.fma(FloatVector.broadcast(FS, q[q0 + c]), a0);
+            a1 = kv.fma(FloatVector.broadcast(FS, q[q1 + c]), a1);
+            a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
+            a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o1);
+        a2.intoArray(out, o2);
+        a3.intoArray(out, o3);
+    }
+
+    private static FloatVector dotMax4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k, long base, int d) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector kv = FloatVector.fromMemorySegment(FS, k, base + c * ROW, ORDER);
+            a0 = kv.fma(FloatVector.broadcast(FS, q[q0 + c]), a0);
+            a1 = kv.fma(FloatVector.broadcast(FS, q[q1 + c]), a1);
+            a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
+            a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
+        }
+        return a0.max(a1).max(a2.max(a3));
+    }
+
+    /** One query against four lane slices (four groups). */
+    private static void dot1x4(float[] q, int qo, MemorySegment k, long b0, long b1, long b2, long b3, int d,
+                               float[] out, int o0, int o1, int o2, int o3) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector x = FloatVector.broadcast(FS, q[qo + c]);
+            long r = c * ROW;
+            a0 = FloatVector.fromMemorySegment(FS, k, b0 + r, ORDER).fma(x, a0);
+            a1 = FloatVector.fromMemorySegment(FS, k, b1 + r, ORDER).fma(x, a1);
+            a2 = FloatVector.fromMemorySegment(FS, k, b2 + r, ORDER).fma(x, a2);
+            a3 = FloatVector.fromMemorySegment(FS, k, b3 + r, ORDER).fma(x, a3);
+        }
+        a0.intoArray(out, o0);
+        a1.intoArray(out, o1);
+        a2.intoArray(out, o2);
+        a3.intoArray(out, o3);
+    }
+
+    // ---- block bounds ---------------------------------------------------------------------------------------
+
+    @Override
+    public void blockBounds(float[] q, int qOff, int m, MemorySegment summaries, int d, int b0, int b1,
+                            float[] out, int outOff) {
+        for (int b = b0; b < b1; b++) {
+            long minOff = KeyLayout.summaryOffset(b, d);
+            float best = Float.NEGATIVE_INFINITY;
+            for (int i0 = 0; i0 < m; i0 += 4) {
+                best = Math.max(best, bound4(q, qOff + i0 * d, qOff + Math.min(i0 + 1, m - 1) * d,
+                        qOff + Math.min(i0 + 2, m - 1) * d, qOff + Math.min(i0 + 3, m - 1) * d, summaries, minOff, d));
+            }
+            out[outOff + b - b0] = best;
+        }
+    }
+
+    private static float bound4(float[] q, int q0, int q1, int q2, int q3, MemorySegment s, long minOff, int d) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        long maxOff = minOff + (long) d * Float.BYTES;
+        for (int c = 0; c < d; c += L) {
+            FloatVector lo = FloatVector.fromMemorySegment(FS, s, minOff + (long) c * Float.BYTES, ORDER);
+            FloatVector hi = FloatVector.fromMemorySegment(FS, s, maxOff + (long) c * Float.BYTES, ORDER);
+            FloatVector x0 = FloatVector.fromArray(FS, q, q0 + c);
+            FloatVector x1 = FloatVector.fromArray(FS, q, q1 + c);
+            FloatVector x2 = FloatVector.fromArray(FS, q, q2 + c);
+            FloatVector x3 = FloatVector.fromArray(FS, q, q3 + c);
+            a0 = a0.add(x0.mul(lo).max(x0.mul(hi)));
+            a1 = a1.add(x1.mul(lo).max(x1.mul(hi)));
+            a2 = a2.add(x2.mul(lo).max(x2.mul(hi)));
+            a3 = a3.add(x3.mul(lo).max(x3.mul(hi)));
+        }
+        return Math.max(Math.max(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD)),
+                Math.max(a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)));
+    }
+
+    // ---- selection --------------------------------------------------------------------------------------------
+
+    @Override
+    public int selectTopK(float[] scores, int n, int k, int[] out, SelectScratch scratch) {
+        return VectorTopK.select(scores, n, k, out, scratch);
+    }
+
+    // ---- exact sparse attention -------------------------------------------------------------------------------
+
+    @Override
+    public void attend(float[] q, int qOff, int m, int[] pos, int posOff, MemorySegment k, MemorySegment v, int d,
+                       int[] groups, int[] masks, int count, float[] out, int outOff, AttendScratch s) {
+        s.ensure(m, d);
+        Arrays.fill(s.acc, 0, m * d, 0f);
+        Arrays.fill(s.max, 0, m, Float.NEGATIVE_INFINITY);
+        Arrays.fill(s.sum, 0, m, 0f);
+        for (int c0 = 0; c0 < count; c0 += CG) {
+            int cn = Math.min(CG, count - c0);
+            logitsChunk(q, qOff, m, k, d, groups, c0, cn, s.logits);
+            for (int i = 0; i < m; i++) {
+                softmaxChunk(i, pos[posOff + i], groups, masks, c0, cn, d, s);
+            }
+            if (m == 1) {
+                pv1(v, d, groups, c0, cn, s);
+            } else {
+                for (int i0 = 0; i0 < m; i0 += 4) {
+                    pvQuad(i0, Math.min(i0 + 1, m - 1), Math.min(i0 + 2, m - 1), Math.min(i0 + 3, m - 1),
+                            v, d, groups, c0, cn, s);
+                }
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            float sum = s.sum[i];
+            float inv = sum > 0f ? 1f / sum : 0f;
+            for (int c = 0; c < d; c += L) {
+                FloatVector.fromArray(FS, s.acc, i * d + c).mul(inv).intoArray(out, outOff + i * d + c);
+            }
+        }
+    }
+
+    /** Logits of all queries for groups {@code [c0, c0+cn)} of the list into {@code S[i * SW + t * 16 + lane]}. */
+    private static void logitsChunk(float[] q, int qOff, int m, MemorySegment k, int d, int[] groups, int c0,
+                                    int cn, float[] S) {
+        if (m == 1) {
+            int t = 0;
+            for (; t + 4 <= cn; t += 4) {
+                for (int v = 0; v < NV; v++) {
+                    long lv = (long) v * L * Float.BYTES;
+                    int o = t * GROUP + v * L;
+                    dot1x4(q, qOff, k, KeyLayout.keyOffset(groups[c0 + t], 0, d) + lv,
+                            KeyLayout.keyOffset(groups[c0 + t + 1], 0, d) + lv,
+                            KeyLayout.keyOffset(groups[c0 + t + 2], 0, d) + lv,
+                            KeyLayout.keyOffset(groups[c0 + t + 3], 0, d) + lv, d,
+                            S, o, o + GROUP, o + 2 * GROUP, o + 3 * GROUP);
+                }
+            }
+            for (; t < cn; t++) {
+                long base = KeyLayout.keyOffset(groups[c0 + t], 0, d);
+                for (int v = 0; v < NV; v++) {
+                    int o = t * GROUP + v * L;
+                    dot4(q, qOff, qOff, qOff, qOff, k, base + (long) v * L * Float.BYTES, d, S, o, o, o, o);
+                }
+            }
+            return;
+        }
+        for (int i0 = 0; i0 < m; i0 += 4) {
+            int i1 = Math.min(i0 + 1, m - 1);
+            int i2 = Math.min(i0 + 2, m - 1);
+            int i3 = Math.min(i0 + 3, m - 1);
+            for (int t = 0; t < cn; t++) {
+                long base = KeyLayout.keyOffset(groups[c0 + t], 0, d);
+                for (int v = 0; v < NV; v++) {
+                    int o = t * GROUP + v * L;
+                    dot4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k,
+                            base + (long) v * L * Float.BYTES, d, S, i0 * SW + o, i1 * SW + o, i2 * SW + o, i3 * SW + o);
+                }
+            }
+        }
+    }
+
+    /** Lanes of group {@code g} causally visible from position {@code p}. */
+    static int causal(int p, int g) {
+        int last = p - g * GROUP;
+        return last >= GROUP - 1 ? 0xFFFF : last < 0 ? 0 : (1 << (last + 1)) - 1;
+    }
+
+    /**
+     * Masks query {@code i}'s logits of this chunk, folds them into its running max and sum, rescales its
+     * accumulator, and leaves the probabilities (relative to the new max) in place of the logits.
+     */
+    private static void softmaxChunk(int i, int p, int[] groups, int[] masks, int c0, int cn, int d,
+                                     AttendScratch s) {
+        float[] S = s.logits;
+        FloatVector negInf = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+        FloatVector vmax = negInf;
+        for (int t = 0; t < cn; t++) {
+            int bits = (masks == null ? 0xFFFF : masks[c0 + t]) & causal(p, groups[c0 + t]);
+            s.valid[i * CG + t] = bits;
+            int o = i * SW + t * GROUP;
+            for (int v = 0; v < NV; v++) {
+                FloatVector x = FloatVector.fromArray(FS, S, o + v * L);
+                if (bits != 0xFFFF) {
+                    VectorMask<Float> keep = VectorMask.fromLong(FS, (bits >>> (v * L)) & LANE_MASK);
+                    x = negInf.blend(x, keep);
+                    x.intoArray(S, o + v * L);
+                }
+                vmax = vmax.max(x);
+            }
+        }
+        float chunkMax = vmax.reduceLanes(VectorOperators.MAX);
+        if (chunkMax == Float.NEGATIVE_INFINITY) {
+            // Nothing visible to this query here; other queries of its quad may still read its (zero) weights.
+            Arrays.fill(S, i * SW, i * SW + cn * GROUP, 0f);
+            return;
+        }
+        float old = s.max[i];
+        float newMax = Math.max(old, chunkMax);
+        if (newMax != old && old != Float.NEGATIVE_INFINITY) {
+            float alpha = (float) Math.exp(old - newMax);
+            s.sum[i] *= alpha;
+            for (int c = 0; c < d; c += L) {
+                FloatVector.fromArray(FS, s.acc, i * d + c).mul(alpha).intoArray(s.acc, i * d + c);
+            }
+        }
+        s.max[i] = newMax;
+        FloatVector vsum = FloatVector.zero(FS);
+        for (int o = i * SW, end = o + cn * GROUP; o < end; o += L) {
+            FloatVector e = FloatVector.fromArray(FS, S, o).sub(newMax).lanewise(VectorOperators.EXP);
+            e.intoArray(S, o);
+            vsum = vsum.add(e);
+        }
+        s.sum[i] += vsum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Accumulates P·V of four queries (rows may repeat) over this chunk's keys visible to any of them. */
+    private static void pvQuad(int i0, int i1, int i2, int i3, MemorySegment v, int d, int[] groups, int c0,
+                               int cn, AttendScratch s) {
+        for (int c = 0; c + 2 * L <= d; c += 2 * L) {
+            pvQuad2(i0, i1, i2, i3, c, v, d, groups, c0, cn, s);
+        }
+        if ((d / L) % 2 != 0) {
+            pvQuad1(i0, i1, i2, i3, d - L, v, d, groups, c0, cn, s);
+        }
+    }
+
+    private static int unionBits(AttendScratch s, int i0, int i1, int i2, int i3, int t) {
+        return s.valid[i0 * CG + t] | s.valid[i1 * CG + t] | s.valid[i2 * CG + t] | s.valid[i3 * CG + t];
+    }
+
+    /** Two vectors of channels {@code [c, c+2L)} for four queries: eight accumulators. */
+    private static void pvQuad2(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
+                                int c0, int cn, AttendScratch s) {
+        float[] acc = s.acc;
+        float[] P = s.logits;
+        FloatVector a00 = FloatVector.fromArray(FS, acc, i0 * d + c);
+        FloatVector a01 = FloatVector.fromArray(FS, acc, i0 * d + c + L);
+        FloatVector a10 = FloatVector.fromArray(FS, acc, i1 * d + c);
+        FloatVector a11 = FloatVector.fromArray(FS, acc, i1 * d + c + L);
+        FloatVector a20 = FloatVector.fromArray(FS, acc, i2 * d + c);
+        FloatVector a21 = FloatVector.fromArray(FS, acc, i2 * d + c + L);
+        FloatVector a30 = FloatVector.fromArray(FS, acc, i3 * d + c);
+        FloatVector a31 = FloatVector.fromArray(FS, acc, i3 * d + c + L);
+        long cOff = (long) c * Float.BYTES;
+        for (int t = 0; t < cn; t++) {
+            int bits = unionBits(s, i0, i1, i2, i3, t);
+            int key0 = groups[c0 + t] * GROUP;
+            int pt = t * GROUP;
+            while (bits != 0) {
+                int lane = Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                long vo = KeyLayout.valueOffset(key0 + lane, d) + cOff;
+                FloatVector v0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(FS, v, vo + (long) L * Float.BYTES, ORDER);
+                int pi = pt + lane;
+                FloatVector p0 = FloatVector.broadcast(FS, P[i0 * SW + pi]);
+                FloatVector p1 = FloatVector.broadcast(FS, P[i1 * SW + pi]);
+                FloatVector p2 = FloatVector.broadcast(FS, P[i2 * SW + pi]);
+                FloatVector p3 = FloatVector.broadcast(FS, P[i3 * SW + pi]);
+                a00 = v0.fma(p0, a00);
+                a01 = v1.fma(p0, a01);
+                a10 = v0.fma(p1, a10);
+                a11 = v1.fma(p1, a11);
+                a20 = v0.fma(p2, a20);
+                a21 = v1.fma(p2, a21);
+                a30 = v0.fma(p3, a30);
+                a31 = v1.fma(p3, a31);
+            }
+        }
+        a00.intoArray(acc, i0 * d + c);
+        a01.intoArray(acc, i0 * d + c + L);
+        a10.intoArray(acc, i1 * d + c);
+        a11.intoArray(acc, i1 * d + c + L);
+        a20.intoArray(acc, i2 * d + c);
+        a21.intoArray(acc, i2 * d + c + L);
+        a30.intoArray(acc, i3 * d + c);
+        a31.intoArray(acc, i3 * d + c + L);
+    }
+
+    /** One vector of channels {@code [c, c+L)} for four queries. */
+    private static void pvQuad1(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
+                                int c0, int cn, AttendScratch s) {
+        float[] acc = s.acc;
+        float[] P = s.logits;
+        FloatVector a0 = FloatVector.fromArray(FS, acc, i0 * d + c);
+        FloatVector a1 = FloatVector.fromArray(FS, acc, i1 * d + c);
+        FloatVector a2 = FloatVector.fromArray(FS, acc, i2 * d + c);
+        FloatVector a3 = FloatVector.fromArray(FS, acc, i3 * d + c);
+        long cOff = (long) c * Float.BYTES;
+        for (int t = 0; t < cn; t++) {
+            int bits = unionBits(s, i0, i1, i2, i3, t);
+            int key0 = groups[c0 + t] * GROUP;
+            int pt = t * GROUP;
+            while (bits != 0) {
+                int lane = Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                FloatVector x = FloatVector.fromMemorySegment(FS, v, KeyLayout.valueOffset(key0 + lane, d) + cOff,
+                        ORDER);
+                int pi = pt + lane;
+                a0 = x.fma(FloatVector.broadcast(FS, P[i0 * SW + pi]), a0);
+                a1 = x.fma(FloatVector.broadcast(FS, P[i1 * SW + pi]), a1);
+                a2 = x.fma(FloatVector.broadcast(FS, P[i2 * SW + pi]), a2);
+                a3 = x.fma(FloatVector.broadcast(FS, P[i3 * SW + pi]), a3);
+            }
+        }
+        a0.intoArray(acc, i0 * d + c);
+        a1.intoArray(acc, i1 * d + c);
+        a2.intoArray(acc, i2 * d + c);
+        a3.intoArray(acc, i3 * d + c);
+    }
+
+    /** P·V of a single query: four channel vectors per pass, then single vectors. */
+    private static void pv1(MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
+        int c = 0;
+        for (; c + 4 * L <= d; c += 4 * L) {
+            pv1x4(c, v, d, groups, c0, cn, s);
+        }
+        for (; c < d; c += L) {
+            pvQuad1(0, 0, 0, 0, c, v, d, groups, c0, cn, s);
+        }
+    }
+
+    private static void pv1x4(int c, MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
+        float[] acc = s.acc;
+        float[] P = s.logits;
+        FloatVector a0 = FloatVector.fromArray(FS, acc, c);
+        FloatVector a1 = FloatVector.fromArray(FS, acc, c + L);
+        FloatVector a2 = FloatVector.fromArray(FS, acc, c + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(FS, acc, c + 3 * L);
+        long cOff = (long) c * Float.BYTES;
+        long step = (long) L * Float.BYTES;
+        for (int t = 0; t < cn; t++) {
+            int bits = s.valid[t];
+            int key0 = groups[c0 + t] * GROUP;
+            while (bits != 0) {
+                int lane = Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                long vo = KeyLayout.valueOffset(key0 + lane, d) + cOff;
+                FloatVector p = FloatVector.broadcast(FS, P[t * GROUP + lane]);
+                a0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER).fma(p, a0);
+                a1 = FloatVector.fromMemorySegment(FS, v, vo + step, ORDER).fma(p, a1);
+                a2 = FloatVector.fromMemorySegment(FS, v, vo + 2 * step, ORDER).fma(p, a2);
+                a3 = FloatVector.fromMemorySegment(FS, v, vo + 3 * step, ORDER).fma(p, a3);
+            }
+        }
+        a0.intoArray(acc, c);
+        a1.intoArray(acc, c + L);
+        a2.intoArray(acc, c + 2 * L);
+        a3.intoArray(acc, c + 3 * L);
+    }
+}

@@ -1,0 +1,291 @@
+package dev.shadowattn.plugin.kernel;
+
+import dev.shadowattn.plugin.cache.KeyLayout;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every Vector API kernel against the scalar reference, on random data of several shapes. */
+class KernelsTest {
+
+    private final ScalarKernels ref = new ScalarKernels();
+    private VectorKernels vec;
+
+    @BeforeEach
+    void setUp() {
+        Assumptions.assumeTrue(KernelProvider.vectorModulePresent() && VectorKernels.supports(64),
+                "Vector API kernels are not supported on this machine");
+        vec = new VectorKernels();
+    }
+
+    /** Random keys in the cache layouts for {@code keys} positions. */
+    private record Keys(MemorySegment k, MemorySegment k8, MemorySegment scales, MemorySegment v,
+                        MemorySegment summaries, int d, int keys, int block) {
+
+        static Keys random(Arena arena, Random rnd, int d, int keys, int block) {
+            int groups = KeyLayout.groupsFor(keys);
+            MemorySegment k = arena.allocate(KeyLayout.keyOffset(groups, 0, d), 64);
+            MemorySegment k8 = arena.allocate(KeyLayout.key8Offset(groups, 0, d), 64);
+            MemorySegment scales = arena.allocate((long) groups * 4, 64);
+            MemorySegment v = arena.allocate(KeyLayout.valueOffset(groups * 16, d), 64);
+            int blocks = (keys + block - 1) / block;
+            MemorySegment sum = arena.allocate(KeyLayout.summaryOffset(blocks, d), 64);
+            for (int g = 0; g < groups; g++) {
+                scales.setAtIndex(ValueLayout.JAVA_FLOAT, g, 0.01f + rnd.nextFloat() * 0.05f);
+                for (int c = 0; c < d; c++) {
+                    for (int lane = 0; lane < 16; lane++) {
+                        k.set(ValueLayout.JAVA_FLOAT, KeyLayout.keyOffset(g, c, d) + lane * 4L,
+                                (float) rnd.nextGaussian());
+                        k8.set(ValueLayout.JAVA_BYTE, KeyLayout.key8Offset(g, c, d) + lane,
+                                (byte) (rnd.nextInt(255) - 127));
+                    }
+                }
+            }
+            for (long i = 0; i < v.byteSize() / 4; i++) {
+                v.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian());
+            }
+            for (int b = 0; b < blocks; b++) {
+                for (int c = 0; c < d; c++) {
+                    float a = (float) rnd.nextGaussian();
+                    float e = (float) rnd.nextGaussian();
+                    sum.set(ValueLayout.JAVA_FLOAT, KeyLayout.summaryOffset(b, d) + c * 4L, Math.min(a, e));
+                    sum.set(ValueLayout.JAVA_FLOAT, KeyLayout.summaryOffset(b, d) + (d + c) * 4L, Math.max(a, e));
+                }
+            }
+            return new Keys(k, k8, scales, v, sum, d, keys, block);
+        }
+    }
+
+    private static float[] gaussian(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    private static float[] int8(Random rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = rnd.nextInt(255) - 127;
+        }
+        return x;
+    }
+
+    private static void assertClose(float[] expect, float[] actual, double tol, String what) {
+        assertEquals(expect.length, actual.length, what);
+        for (int i = 0; i < expect.length; i++) {
+            double scale = Math.max(1.0, Math.abs(expect[i]));
+            assertTrue(Math.abs(expect[i] - actual[i]) <= tol * scale,
+                    what + " at " + i + ": expected " + expect[i] + " got " + actual[i]);
+        }
+    }
+
+    @Test
+    void maxAbs() {
+        Random rnd = new Random(1);
+        float[] x = gaussian(rnd, 203);
+        for (int len : new int[]{0, 1, 15, 16, 17, 64, 200}) {
+            assertEquals(ref.maxAbs(x, 3, len), vec.maxAbs(x, 3, len), "len " + len);
+        }
+        x[150] = Float.NaN;
+        assertTrue(Float.isNaN(vec.maxAbs(x, 0, 203)));
+        x[150] = Float.NEGATIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, vec.maxAbs(x, 0, 203));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,1,100", "64,3,64", "64,5,33", "128,4,80", "128,7,17", "32,2,48"})
+    void scoreInt8IsExactInteger(int d, int m, int keys) {
+        Random rnd = new Random(d * 31 + m);
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, keys, 16);
+            float[] q = int8(rnd, 3 + m * d);
+            float[] qs = new float[m + 2];
+            for (int i = 0; i < qs.length; i++) {
+                qs[i] = 0.02f + rnd.nextFloat() * 0.01f;
+            }
+            int groups = KeyLayout.groupsFor(keys);
+            int g0 = groups > 2 ? 1 : 0;
+            int stride = (groups - g0) * 16 + 5;
+            float[] a = new float[2 + m * stride];
+            float[] b = new float[2 + m * stride];
+            ref.scoreInt8(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, a, 2, stride);
+            vec.scoreInt8(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, b, 2, stride);
+            // The integer dot product is exact in both; only the final scaling rounds, identically.
+            assertArrayEquals(a, b);
+            float[] ma = new float[(groups - g0) * 16 + 1];
+            float[] mb = new float[ma.length];
+            ref.scoreInt8Max(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, ma, 1);
+            vec.scoreInt8Max(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, mb, 1);
+            assertArrayEquals(ma, mb);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,1,100", "64,3,64", "64,6,40", "128,4,80", "128,9,17", "32,2,48"})
+    void scoreExactAndBounds(int d, int m, int keys) {
+        Random rnd = new Random(d * 17 + m);
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, keys, 32);
+            float[] q = gaussian(rnd, 1 + m * d);
+            int groups = KeyLayout.groupsFor(keys);
+            int stride = groups * 16;
+            float[] a = new float[m * stride];
+            float[] b = new float[m * stride];
+            ref.scoreExact(q, 1, m, kk.k(), d, 0, groups, a, 0, stride);
+            vec.scoreExact(q, 1, m, kk.k(), d, 0, groups, b, 0, stride);
+            assertClose(a, b, 1e-5, "scoreExact");
+            float[] ma = new float[stride];
+            float[] mb = new float[stride];
+            ref.scoreExactMax(q, 1, m, kk.k(), d, 0, groups, ma, 0);
+            vec.scoreExactMax(q, 1, m, kk.k(), d, 0, groups, mb, 0);
+            assertClose(ma, mb, 1e-5, "scoreExactMax");
+            int blocks = (keys + 31) / 32;
+            float[] ba = new float[blocks + 2];
+            float[] bb = new float[blocks + 2];
+            ref.blockBounds(q, 1, m, kk.summaries(), d, 0, blocks, ba, 2);
+            vec.blockBounds(q, 1, m, kk.summaries(), d, 0, blocks, bb, 2);
+            assertClose(ba, bb, 1e-5, "blockBounds");
+        }
+    }
+
+    @Test
+    void blockBoundsBoundEveryKey() {
+        Random rnd = new Random(5);
+        int d = 64;
+        int block = 32;
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, 128, block);
+            // Build true summaries from the float keys.
+            for (int b = 0; b < 4; b++) {
+                for (int c = 0; c < d; c++) {
+                    float lo = Float.POSITIVE_INFINITY;
+                    float hi = Float.NEGATIVE_INFINITY;
+                    for (int j = b * block; j < (b + 1) * block; j++) {
+                        float x = kk.k().get(ValueLayout.JAVA_FLOAT, KeyLayout.keyOffset(j >> 4, c, d) + (j & 15) * 4L);
+                        lo = Math.min(lo, x);
+                        hi = Math.max(hi, x);
+                    }
+                    kk.summaries().set(ValueLayout.JAVA_FLOAT, KeyLayout.summaryOffset(b, d) + c * 4L, lo);
+                    kk.summaries().set(ValueLayout.JAVA_FLOAT, KeyLayout.summaryOffset(b, d) + (d + c) * 4L, hi);
+                }
+            }
+            float[] q = gaussian(rnd, 3 * d);
+            float[] bounds = new float[4];
+            float[] scores = new float[128];
+            vec.blockBounds(q, 0, 3, kk.summaries(), d, 0, 4, bounds, 0);
+            vec.scoreExactMax(q, 0, 3, kk.k(), d, 0, 8, scores, 0);
+            for (int j = 0; j < 128; j++) {
+                assertTrue(scores[j] <= bounds[j / block] + 1e-4, "key " + j + " above its block bound");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"100,20", "5000,1000", "5000,1", "20000,4000", "20000,19999", "3000,3000", "7,9", "40000,39"})
+    void selectTopKMatchesReference(int n, int k) {
+        Random rnd = new Random(n + k);
+        SelectScratch s1 = new SelectScratch();
+        SelectScratch s2 = new SelectScratch();
+        for (int variant = 0; variant < 4; variant++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = switch (variant) {
+                    case 0 -> (float) rnd.nextGaussian();
+                    case 1 -> rnd.nextInt(7) - 3;            // heavy ties
+                    case 2 -> (i % 3 == 0) ? -0.0f : 0.0f;   // signed zeros tie
+                    default -> i % 97 == 0 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
+                };
+            }
+            int[] a = new int[n];
+            int[] b = new int[n];
+            int ca = ref.selectTopK(x, n, k, a, s1);
+            int cb = vec.selectTopK(x, n, k, b, s2);
+            assertEquals(Math.min(k, n), ca);
+            assertEquals(ca, cb, "variant " + variant);
+            assertArrayEquals(Arrays.copyOf(a, ca), Arrays.copyOf(b, cb), "variant " + variant);
+        }
+    }
+
+    @Test
+    void selectTopKReferenceKeepsLargestWithLowIndexTies() {
+        float[] x = {1f, 5f, 3f, 5f, 2f, 3f};
+        int[] out = new int[6];
+        assertEquals(3, ref.selectTopK(x, 6, 3, out, new SelectScratch()));
+        assertArrayEquals(new int[]{1, 2, 3}, Arrays.copyOf(out, 3));
+        assertEquals(0, ref.selectTopK(x, 6, 0, out, new SelectScratch()));
+        assertEquals(0, vec.selectTopK(x, 0, 3, out, new SelectScratch()));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,1,1", "64,3,0", "64,4,1", "64,7,0", "128,1,0", "128,6,1", "32,2,1"})
+    void attendMatchesReference(int d, int m, int withMasks) {
+        Random rnd = new Random(d + 13L * m + withMasks);
+        int keys = 700;
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, keys, 16);
+            float[] q = gaussian(rnd, 2 + m * d);
+            int[] pos = new int[m + 1];
+            for (int i = 0; i < m; i++) {
+                pos[i + 1] = 400 + rnd.nextInt(300);
+            }
+            // An ascending list of groups with random lane masks (some empty), covering chunk boundaries.
+            int[] groups = new int[44];
+            int[] masks = new int[44];
+            int count = 0;
+            for (int g = 0; g < KeyLayout.groupsFor(keys) && count < groups.length; g++) {
+                if (rnd.nextInt(3) > 0) {
+                    groups[count] = g;
+                    masks[count++] = count % 7 == 0 ? 0 : rnd.nextInt(0x10000);
+                }
+            }
+            float[] a = new float[3 + m * d];
+            float[] b = new float[3 + m * d];
+            int[] mk = withMasks == 1 ? masks : null;
+            ref.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, a, 3, new AttendScratch());
+            AttendScratch scratch = new AttendScratch();
+            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, b, 3, scratch);
+            assertClose(a, b, 2e-5, "attend");
+            // Reusing the scratch gives the same result.
+            float[] c = new float[b.length];
+            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, c, 3, scratch);
+            assertArrayEquals(b, c);
+        }
+    }
+
+    @Test
+    void attendWithNothingVisibleGivesZeros() {
+        Random rnd = new Random(3);
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, 64, 64, 16);
+            float[] q = gaussian(rnd, 2 * 64);
+            float[] out = new float[2 * 64];
+            Arrays.fill(out, 9f);
+            // Group 2 holds keys 32..47; the queries sit at positions 10 and 20: no key is visible.
+            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{2, 3}, null, 2, out, 0,
+                    new AttendScratch());
+            assertArrayEquals(new float[2 * 64], out);
+            Arrays.fill(out, 9f);
+            ref.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{0}, new int[]{0}, 1, out, 0,
+                    new AttendScratch());
+            assertArrayEquals(new float[2 * 64], out);
+            Arrays.fill(out, 9f);
+            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[0], null, 0, out, 0,
+                    new AttendScratch());
+            assertArrayEquals(new float[2 * 64], out);
+        }
+    }
+}
