@@ -19,16 +19,18 @@ final class DenseAttentionBackend implements AttentionBackend {
     private final AttentionKernels kernels;
     private final KvLayout layout;
     private final int threads;
+    private final boolean heapStorage;
     private final int tileRows;
     private final TileAttention tileAttention;
     private final ParallelRunner runner;
     private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    DenseAttentionBackend(AttentionGeometry geometry, AttentionKernels kernels, int threads) {
+    DenseAttentionBackend(AttentionGeometry geometry, AttentionKernels kernels, int threads, boolean heapStorage) {
         this.geometry = geometry;
         this.kernels = kernels;
         this.threads = threads;
+        this.heapStorage = heapStorage;
         this.layout = new KvLayout(geometry.kvHeads(), geometry.headDim());
         this.tileRows = Math.max(1, TILE_ROW_HEADS / geometry.groupSize());
         this.tileAttention = new TileAttention(kernels, layout, geometry.groupSize());
@@ -49,7 +51,7 @@ final class DenseAttentionBackend implements AttentionBackend {
     public String describe() {
         return name() + " (kernels " + kernels.name() + ", threads " + threads + ", tile " + tileRows + " rows x "
                 + geometry.groupSize() + " heads, K blocks of " + KvLayout.BLOCK + " keys, chunks of "
-                + KvLayout.CHUNK + " positions)";
+                + KvLayout.CHUNK + " positions" + (heapStorage ? ", heap storage" : "") + ")";
     }
 
     @Override
@@ -65,6 +67,10 @@ final class DenseAttentionBackend implements AttentionBackend {
         closed = true;
         runner.close();
         workspaces.clear();
+    }
+
+    boolean heapStorage() {
+        return heapStorage;
     }
 
     int threads() {

@@ -14,7 +14,9 @@ import dev.shadowattn.api.AttentionProvider;
  * <ul>
  *   <li>{@code threads}: threads per attention call, the caller included (default: {@value AttentionOptions#THREADS}
  *       when the engine sets it, else the available processors);</li>
- *   <li>{@code kernels}: {@code auto} (default), {@code vector} or {@code scalar}.</li>
+ *   <li>{@code kernels}: {@code auto} (default), {@code vector} or {@code scalar};</li>
+ *   <li>{@code storage}: {@code offheap} (default: 64-byte aligned native chunks) or {@code heap} ({@code float[]}
+ *       chunks), kept to measure the difference.</li>
  * </ul>
  */
 public final class DenseAttentionProvider implements AttentionProvider {
@@ -22,6 +24,7 @@ public final class DenseAttentionProvider implements AttentionProvider {
     public static final String NAME = "dense";
     public static final String THREADS = "threads";
     public static final String KERNELS = "kernels";
+    public static final String STORAGE = "storage";
     private static final int MAX_THREADS = 256;
 
     public DenseAttentionProvider() {
@@ -44,7 +47,7 @@ public final class DenseAttentionProvider implements AttentionProvider {
 
     @Override
     public AttentionBackend create(AttentionGeometry geometry, AttentionOptions options) {
-        options.requireKnown(NAME, Set.of(THREADS, KERNELS));
+        options.requireKnown(NAME, Set.of(THREADS, KERNELS, STORAGE));
         int defaultThreads = options.getInt(AttentionOptions.THREADS, Runtime.getRuntime().availableProcessors());
         int threads = options.getInt(THREADS, defaultThreads);
         if (threads < 1 || threads > MAX_THREADS) {
@@ -53,6 +56,13 @@ public final class DenseAttentionProvider implements AttentionProvider {
                     + NAME + "' must be in [1, " + MAX_THREADS + "]");
         }
         AttentionKernels kernels = AttentionKernels.select(options.getString(KERNELS, "auto"));
-        return new DenseAttentionBackend(geometry, kernels, threads);
+        String storage = options.getString(STORAGE, "offheap");
+        boolean heap = switch (storage) {
+            case "offheap" -> false;
+            case "heap" -> true;
+            default -> throw new IllegalArgumentException("backend option " + STORAGE + "=" + storage
+                    + " for attention backend '" + NAME + "' is not one of offheap, heap");
+        };
+        return new DenseAttentionBackend(geometry, kernels, threads, heap);
     }
 }

@@ -29,7 +29,7 @@ final class DenseAttentionSession implements AttentionSession {
         this.geometry = backend.geometry();
         this.layers = new LayerKvCache[geometry.layers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new LayerKvCache(backend.layout(), arena);
+            layers[l] = new LayerKvCache(backend.layout(), arena, backend.heapStorage());
         }
         this.partials = new PartialStates(backend.tileRows() * geometry.groupSize(), backend.layout().vStride());
     }

@@ -14,13 +14,19 @@ final class LayerKvCache {
 
     private final KvLayout layout;
     private final Arena arena;
+    private final boolean heap;
     private MemorySegment[] chunks = new MemorySegment[4];
     private int allocated;
     private int length;
 
-    LayerKvCache(KvLayout layout, Arena arena) {
+    /**
+     * @param heap store chunks in {@code float[]} (heap segments, 16-byte aligned) instead of 64-byte aligned
+     *             off-heap memory; kept only to measure the difference (see docs/DENSE-ATTENTION.md)
+     */
+    LayerKvCache(KvLayout layout, Arena arena, boolean heap) {
         this.layout = layout;
         this.arena = arena;
+        this.heap = heap;
     }
 
     int length() {
@@ -78,8 +84,10 @@ final class LayerKvCache {
             chunks = Arrays.copyOf(chunks, Math.max(needed, chunks.length * 2));
         }
         while (allocated < needed) {
-            // Arena memory is zeroed: V padding and never-written slots read as 0.
-            chunks[allocated++] = arena.allocate(layout.chunkBytes(), KvLayout.ALIGN);
+            // New memory is zeroed: V padding and never-written slots read as 0.
+            chunks[allocated++] = heap
+                    ? MemorySegment.ofArray(new float[Math.toIntExact(layout.chunkBytes() / Float.BYTES)])
+                    : arena.allocate(layout.chunkBytes(), KvLayout.ALIGN);
         }
     }
 }

@@ -60,6 +60,9 @@ class DenseAttentionProviderTest {
         IllegalArgumentException kernels = assertThrows(IllegalArgumentException.class,
                 () -> p.create(HOUSE, AttentionOptions.NONE.with("kernels", "gpu")));
         assertTrue(kernels.getMessage().contains("kernels=gpu"), kernels.getMessage());
+        IllegalArgumentException storage = assertThrows(IllegalArgumentException.class,
+                () -> p.create(HOUSE, AttentionOptions.NONE.with("storage", "disk")));
+        assertTrue(storage.getMessage().contains("storage=disk"), storage.getMessage());
         // Informational keys are always accepted.
         p.create(HOUSE, AttentionOptions.NONE.with(AttentionOptions.MODEL_NAME, "house")).close();
     }

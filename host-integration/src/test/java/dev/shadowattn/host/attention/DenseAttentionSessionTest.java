@@ -120,6 +120,20 @@ class DenseAttentionSessionTest {
     }
 
     @Test
+    void heapStorageGivesTheSameResults() {
+        AttentionGeometry g = new AttentionGeometry(1, 6, 2, 64, 1024);
+        Data data = Data.random(g, 150, 12, 1);
+        AttentionOptions heap = AttentionOptions.NONE.with(DenseAttentionProvider.STORAGE, "heap")
+                .with(DenseAttentionProvider.THREADS, "1");
+        try (AttentionBackend b = new DenseAttentionProvider().create(g, heap); AttentionSession s = b.openSession()) {
+            assertTrue(b.describe().contains("heap"), b.describe());
+            data.step(s, 0, 100);
+            float[][] out = data.step(s, 100, 50);
+            assertClose(data.expected(0, 100, 50), out[0], 2e-4, "heap storage");
+        }
+    }
+
+    @Test
     void severalAppendsThenOneAttendAndReAttendingEarlierRows() {
         AttentionGeometry g = new AttentionGeometry(1, 6, 2, 64, 1024);
         Data data = Data.random(g, 300, 5, 1);
