@@ -1,5 +1,7 @@
 package dev.shadowattn.gguf.tokenizer;
 
+import java.util.Arrays;
+
 /**
  * The SentencePiece BPE segmentation of one piece of escaped text (spaces already replaced by U+2581), as done by
  * SentencePiece's {@code bpe_model.cc} and llama.cpp's {@code llm_tokenizer_spm_session}:
@@ -17,8 +19,9 @@ package dev.shadowattn.gguf.tokenizer;
  *
  * <p>Segments: two adjacent characters that stand next to each other inside no piece can never end up in one
  * symbol, so no merge crosses the boundary between them (in Llama 2, e.g. before most word-initial {@code ▁}, and
- * around digits and newlines). The text is cut at such boundaries and each segment merged on its own: the same
- * result as merging the whole text at once, with a small queue that stays in cache.
+ * around digits and newlines). The text is cut at such boundaries and each segment merged on its own as soon as
+ * it is complete: the same result as merging the whole text at once, with scratch arrays and a queue the size of a
+ * segment, which stay in cache.
  */
 final class SentencePieceEncoder {
 
@@ -66,45 +69,55 @@ final class SentencePieceEncoder {
      * At most {@code text.length} tokens are appended.
      */
     int encode(byte[] text, int[] out, int position) {
-        int[] start = new int[text.length];
-        int[] sym = new int[text.length * STRIDE];
-        int n = 0;
-        for (int offset = 0; offset < text.length; n++) {
+        // Scratch for the current segment only: symbol records, their start offsets, and pairs[i], what symbols
+        // i and i+1 form (a piece, ADJACENT, or NONE = a safe place to cut). Grown as a segment needs.
+        int capacity = Math.min(text.length, 256);
+        int[] sym = new int[capacity * STRIDE];
+        int[] start = new int[capacity];
+        int[] pairs = new int[capacity];
+        BigramQueue queue = new BigramQueue(64);
+        int count = 0;
+        for (int offset = 0; offset < text.length; ) {
+            if (count == capacity) {
+                capacity *= 2;
+                sym = Arrays.copyOf(sym, capacity * STRIDE);
+                start = Arrays.copyOf(start, capacity);
+                pairs = Arrays.copyOf(pairs, capacity);
+            }
             byte lead = text[offset];
             int length = Math.min(Utf8.sequenceLength(lead), text.length - offset);
-            start[n] = offset;
-            sym[n * STRIDE + PIECE] = lead >= 0 ? asciiPieces[lead] : pieces.find(text, offset, length);
-            sym[n * STRIDE + LENGTH] = length;
+            start[count] = offset;
+            sym[count * STRIDE + PIECE] = lead >= 0 ? asciiPieces[lead] : pieces.find(text, offset, length);
+            sym[count * STRIDE + LENGTH] = length;
             offset += length;
-        }
-        // pairs[i]: what symbols i and i+1 form (a piece, ADJACENT, or NONE = a safe place to cut).
-        int[] pairs = new int[Math.max(n - 1, 0)];
-        BigramQueue queue = new BigramQueue(64);
-        int first = 0;
-        for (int i = 0; i + 1 < n; i++) {
-            pairs[i] = pair(text, start, sym, i, i + 1);
-            if (pairs[i] == MergeTable.NONE) {
-                position = mergeSegment(text, start, sym, pairs, first, i + 1, queue, out, position);
-                first = i + 1;
+            if (count > 0) {
+                pairs[count - 1] = pair(text, start, sym, count - 1, count);
+                if (pairs[count - 1] == MergeTable.NONE) {
+                    position = mergeSegment(text, start, sym, pairs, count, queue, out, position);
+                    start[0] = start[count];
+                    System.arraycopy(sym, count * STRIDE, sym, 0, STRIDE);
+                    count = 0;
+                }
             }
+            count++;
         }
-        return mergeSegment(text, start, sym, pairs, first, n, queue, out, position);
+        return mergeSegment(text, start, sym, pairs, count, queue, out, position);
     }
 
-    /** Merges symbols {@code [first, end)} among themselves and appends their tokens. */
-    private int mergeSegment(byte[] text, int[] start, int[] sym, int[] pairs, int first, int end,
+    /** Merges the symbols {@code [0, end)} of a segment among themselves and appends their tokens. */
+    private int mergeSegment(byte[] text, int[] start, int[] sym, int[] pairs, int end,
                              BigramQueue queue, int[] out, int position) {
-        if (first == end) {
+        if (end == 0) {
             return position;
         }
-        for (int i = first; i < end; i++) {
+        for (int i = 0; i < end; i++) {
             sym[i * STRIDE + PREV] = i - 1;
             sym[i * STRIDE + NEXT] = i + 1;
             if (i + 1 < end && pairs[i] >= 0) {
                 queue.push(scores[pairs[i]], i, pairs[i]);
             }
         }
-        sym[first * STRIDE + PREV] = -1;
+        sym[PREV] = -1;
         sym[(end - 1) * STRIDE + NEXT] = -1;
         while (!queue.isEmpty()) {
             int left = queue.pop();
@@ -130,7 +143,7 @@ final class SentencePieceEncoder {
             offer(queue, text, start, sym, left, after);
         }
 
-        for (int i = first; i >= 0; i = sym[i * STRIDE + NEXT]) {
+        for (int i = 0; i >= 0; i = sym[i * STRIDE + NEXT]) {
             int piece = sym[i * STRIDE + PIECE];
             if (piece >= 0) {
                 out[position++] = piece;
