@@ -93,10 +93,10 @@ class TokenizerLoadingTest {
 
     @Test
     void unsupportedModelNamesModelAndFile() {
-        Path file = write("bpe.gguf", w -> w.string(Tokenizer.KEY_MODEL, "gpt2")
+        Path file = write("unigram.gguf", w -> w.string(Tokenizer.KEY_MODEL, "t5")
                 .strings(Vocabulary.KEY_TOKENS, List.of("a")));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(file));
-        assertTrue(e.getMessage().contains("'gpt2'") && e.getMessage().contains("bpe.gguf"), e.getMessage());
+        assertTrue(e.getMessage().contains("'t5'") && e.getMessage().contains("unigram.gguf"), e.getMessage());
 
         Path none = write("none.gguf", w -> w.string("general.architecture", "llama"));
         e = assertThrows(IllegalArgumentException.class, () -> load(none));
