@@ -24,8 +24,8 @@ public interface Tokenizer {
 
     /**
      * The tokenizer described by {@code metadata}, dispatched on {@code tokenizer.ggml.model}: {@code llama} gives
-     * a {@link SentencePieceTokenizer}. Any other model is an IllegalArgumentException naming the model and
-     * {@code file}; malformed tokenizer metadata is a {@link dev.shadowattn.gguf.GgufFormatException}.
+     * a {@link SentencePieceTokenizer}, {@code gpt2} a {@link BpeTokenizer}. Any other model is an
+     * IllegalArgumentException naming the model and {@code file}; malformed tokenizer metadata is a {@link dev.shadowattn.gguf.GgufFormatException}.
      */
     static Tokenizer fromGguf(GgufMetadata metadata, Path file) {
         if (!metadata.contains(KEY_MODEL)) {
@@ -34,8 +34,9 @@ public interface Tokenizer {
         String model = metadata.getString(KEY_MODEL);
         return switch (model) {
             case "llama" -> SentencePieceTokenizer.fromGguf(metadata, file);
+            case "gpt2" -> BpeTokenizer.fromGguf(metadata, file);
             default -> throw new IllegalArgumentException(file + ": unsupported tokenizer model '" + model
-                    + "' (metadata '" + KEY_MODEL + "'); supported: 'llama' (SentencePiece)");
+                    + "' (metadata '" + KEY_MODEL + "'); supported: 'llama' (SentencePiece), 'gpt2' (byte-level BPE)");
         };
     }
 
