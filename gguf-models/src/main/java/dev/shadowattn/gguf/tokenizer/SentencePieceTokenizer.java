@@ -179,7 +179,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
                 ? List.of(new TextFragments.Fragment(-1, 0, text.length()))
                 : verbatim.split(text);
         byte[][] escaped = new byte[fragments.size()][];
-        int capacity = addBos ? 1 : 0;
+        long capacity = addBos ? 1 : 0;
         boolean afterToken = true;   // llama.cpp: a fragment starting the text or following a token gets the prefix
         for (int i = 0; i < escaped.length; i++) {
             TextFragments.Fragment f = fragments.get(i);
@@ -191,7 +191,10 @@ public final class SentencePieceTokenizer implements Tokenizer {
             }
             afterToken = !f.isText();
         }
-        int[] out = new int[capacity];
+        if (capacity > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("text too long to tokenize: " + text.length() + " chars");
+        }
+        int[] out = new int[(int) capacity];
         int position = 0;
         if (addBos) {
             out[position++] = bos;

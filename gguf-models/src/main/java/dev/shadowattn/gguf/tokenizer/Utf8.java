@@ -50,7 +50,7 @@ final class Utf8 {
      * {@code spacePrefix}. Unpaired surrogates become '?', as in {@link String#getBytes}.
      */
     static byte[] escapeSpaces(String text, int from, int to, boolean spacePrefix) {
-        int length = spacePrefix ? SPACE_SYMBOL.length : 0;
+        long length = spacePrefix ? SPACE_SYMBOL.length : 0;
         for (int i = from; i < to; i++) {
             char c = text.charAt(i);
             if (c < 0x80) {
@@ -64,7 +64,11 @@ final class Utf8 {
                 length += Character.isSurrogate(c) ? 1 : 3;
             }
         }
-        byte[] out = new byte[length];
+        if (length > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("text too long to tokenize: " + (to - from) + " chars, "
+                    + length + " bytes of UTF-8");
+        }
+        byte[] out = new byte[(int) length];
         int p = 0;
         if (spacePrefix) {
             p = putSpaceSymbol(out, p);
