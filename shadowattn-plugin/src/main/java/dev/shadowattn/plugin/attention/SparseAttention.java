@@ -111,10 +111,12 @@ final class SparseAttention {
         for (int hh = 0; hh < groupSize; hh++) {
             anySparse |= !denseFor(layer, kv * groupSize + hh, kv * groupSize + hh + 1, lastPos + 1, decode);
         }
+        HeadCache hc = lc.head(kv);
+        w.bias = null;
         if (anySparse && plan.needsInt8()) {
             quantizeQueries(layer, kv, rows, m, w);
+            meanBias(hc, m, w);
         }
-        HeadCache hc = lc.head(kv);
         if (perRowUnits()) {
             int stride = KeyLayout.groupsFor(lastPos + 1) * GROUP;
             boolean keyScores = anySparse
@@ -123,7 +125,7 @@ final class SparseAttention {
                 w.ensureKeys(stride, m);
                 if (cfg.estimator() == Estimator.INT8) {
                     java.util.Arrays.fill(w.kvOf, 0, groupSize, kv);
-                    plan.device().score(new ScoreRequest(lc, w.kvOf, groupSize, rows, w.q8, 0, w.qScale, 0,
+                    plan.device().score(new ScoreRequest(lc, w.kvOf, groupSize, rows, w.q8, 0, w.qScale, w.bias, 0,
                             firstPos, lastPos + 1), w.keyScores, 0, stride);
                 } else {
                     kernels.scoreExact(w.qRaw, 0, m, hc.keys(), d, 0, KeyLayout.groupsFor(lastPos + 1),
@@ -195,6 +197,22 @@ final class SparseAttention {
                 w.qScale[hh * rows + r] = scale;
             }
         }
+    }
+
+    /** With a mean-subtracted shadow K, {@code q·mean} per query, so INT8 scores stay estimates of q·k. */
+    private void meanBias(HeadCache hc, int m, WorkerState w) {
+        float[] mean = hc.mean();
+        if (mean == null) {
+            return;
+        }
+        for (int i = 0; i < m; i++) {
+            float s = 0f;
+            for (int c = 0; c < d; c++) {
+                s += w.qRaw[i * d + c] * mean[c];
+            }
+            w.qBias[i] = s;
+        }
+        w.bias = w.qBias;
     }
 
     private boolean denseFor(int layer, int h0, int h1, int visible, boolean decode) {
@@ -272,7 +290,8 @@ final class SparseAttention {
                     w.ensureKeys(KeyLayout.groupsFor(keys) * GROUP, 1);
                     if (cfg.estimator() == Estimator.INT8) {
                         java.util.Arrays.fill(w.kvOf, 0, heads, kv);
-                        plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, rows, w.q8, q0 * d, w.qScale, q0,
+                        plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, rows, w.q8, q0 * d, w.qScale,
+                                w.bias, q0,
                                 p0, keys), w.keyScores, 0);
                     } else {
                         kernels.scoreExactMax(w.qRaw, q0 * d, qn, hc.keys(), d, 0, KeyLayout.groupsFor(keys),
@@ -305,8 +324,8 @@ final class SparseAttention {
         for (int i = 0; i < shortlist; i++) {
             int e = w.candidates[i];
             // The shortlisted block's keys lie before the unit's first row: every query sees them.
-            kernels.scoreInt8Max(w.q8, q0 * d, qn, w.qScale, q0, hc.keys8(), hc.scales(), d, e * gpb, (e + 1) * gpb,
-                    tmp, 0);
+            kernels.scoreInt8Max(w.q8, q0 * d, qn, w.qScale, w.bias, q0, hc.keys8(), hc.scales(), d, e * gpb,
+                    (e + 1) * gpb, tmp, 0);
             float best = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < block; j++) {
                 best = Math.max(best, tmp[j]);

@@ -17,6 +17,10 @@ final class WorkerState {
     float[] q8 = new float[0];
     /** Scale of each quantized query. */
     float[] qScale = new float[0];
+    /** q·mean(K) of each query when the shadow K is mean-subtracted; null otherwise. */
+    float[] qBias = new float[0];
+    /** {@link #qBias} for the current task, or null. */
+    float[] bias;
     /** Position of each query. */
     int[] pos = new int[0];
     /** Output of each query, {@code [head][row][headDim]}. */
@@ -55,6 +59,7 @@ final class WorkerState {
         if (pos.length < m) {
             pos = new int[m];
             qScale = new float[m];
+            qBias = new float[m];
         }
         if (kvOf.length < heads) {
             kvOf = new int[heads];

@@ -16,6 +16,8 @@ public final class HeadCache implements AutoCloseable {
 
     /** Positions allocated at the first append, and the granularity of growth. */
     static final int CAPACITY_STEP = 256;
+    /** With {@code kmean}, the K mean is that of positions {@code [0, MEAN_ROWS)}, fixed once they exist. */
+    public static final int MEAN_ROWS = 64;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT;
 
     private final int headDim;
@@ -32,7 +34,7 @@ public final class HeadCache implements AutoCloseable {
 
     /** Dynamic scales: the largest |k - mean| of each group so far. */
     private float[] groupMax = new float[0];
-    /** K mean per channel, subtracted before quantizing (fixed by the first rows written); null when off. */
+    /** K mean per channel subtracted before quantizing (kmean), or null (off, or fewer than MEAN_ROWS keys). */
     private float[] mean;
     private final float[] row;
     private int capacity;
@@ -113,20 +115,53 @@ public final class HeadCache implements AutoCloseable {
         capacity = cap;
     }
 
-    /** Fixes the K mean from the first {@code n} rows written (kmean option), before they are written. */
-    void initMean(float[] k, int kOff, int n, int rowStride) {
-        if (!kMean || mean != null) {
+    /** The K mean subtracted before quantizing, or null; valid until the next append or truncate. */
+    public float[] mean() {
+        return mean;
+    }
+
+    /**
+     * With {@code kmean}, once {@code length >= MEAN_ROWS}: fixes the mean of positions {@code [0, MEAN_ROWS)}
+     * and requantizes the keys held. The mean depends only on those positions, however they were appended.
+     */
+    void fixMean(int length) {
+        if (!kMean || mean != null || length < MEAN_ROWS) {
             return;
         }
         double[] sum = new double[headDim];
-        for (int r = 0; r < n; r++) {
+        float[] tmp = new float[headDim];
+        for (int p = 0; p < MEAN_ROWS; p++) {
+            readKey(p, tmp);
             for (int c = 0; c < headDim; c++) {
-                sum[c] += k[kOff + r * rowStride + c];
+                sum[c] += tmp[c];
             }
         }
         mean = new float[headDim];
         for (int c = 0; c < headDim; c++) {
-            mean[c] = (float) (sum[c] / n);
+            mean[c] = (float) (sum[c] / MEAN_ROWS);
+        }
+        requantizeAll(length);
+    }
+
+    /** Requantizes keys {@code [0, length)} group by group, with fresh dynamic scales. */
+    private void requantizeAll(int length) {
+        float[] tmp = new float[headDim];
+        for (int g = 0, groups = KeyLayout.groupsFor(length); g < groups; g++) {
+            int lanes = Math.min(GROUP, length - (g << GROUP_SHIFT));
+            float scale = staticScale;
+            if (Float.isNaN(staticScale)) {
+                float max = 0f;
+                for (int l = 0; l < lanes; l++) {
+                    readKey((g << GROUP_SHIFT) + l, tmp);
+                    for (int c = 0; c < headDim; c++) {
+                        max = Math.max(max, Math.abs(mean == null ? tmp[c] : tmp[c] - mean[c]));
+                    }
+                }
+                groupMax[g] = max;
+                scale = scaleFor(max);
+            }
+            scales.segment().setAtIndex(FLOAT, g, scale);
+            requantizeGroup(g, lanes, scale);
         }
     }
 
@@ -267,8 +302,9 @@ public final class HeadCache implements AutoCloseable {
                 updateSummary(p, tmp, 0);
             }
         }
-        if (length == 0) {
+        if (mean != null && length < MEAN_ROWS) {
             mean = null;
+            requantizeAll(length);
         }
     }
 
@@ -280,6 +316,8 @@ public final class HeadCache implements AutoCloseable {
         scales.close();
         summaries.close();
         capacity = 0;
+        groupMax = new float[0];
+        mean = null;
     }
 
     static int roundUp(int x, int step) {

@@ -72,11 +72,11 @@ public final class LayerCache implements ShadowKeys, AutoCloseable {
         for (int h = 0; h < heads.length; h++) {
             HeadCache hc = heads[h];
             hc.ensureCapacity(pos + n, length);
-            hc.initMean(k, kOff + h * headDim, n, kvDim);
             for (int r = 0; r < n; r++) {
                 int o = r * kvDim + h * headDim;
                 hc.write(pos + r, k, kOff + o, v, vOff + o);
             }
+            hc.fixMean(pos + n);
         }
         length = pos + n;
     }

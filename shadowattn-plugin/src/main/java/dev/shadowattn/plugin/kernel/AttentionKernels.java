@@ -20,16 +20,17 @@ public interface AttentionKernels {
 
     /**
      * INT8 scores of {@code m} queries against groups {@code [g0, g1)}:
-     * {@code out[outOff + i * stride + (j - 16*g0)] = qScale[sOff + i] * kScale[j >> 4] * sum_c q[i][c] * k8[j][c]}.
+     * {@code out[outOff + i * stride + (j - 16*g0)] = qScale[sOff + i] * kScale[j >> 4] * sum_c q[i][c] * k8[j][c]
+     * + qBias[sOff + i]} (no bias term when {@code qBias} is null).
      * The queries hold integers in [-127, 127] (quantized Q); the integer dot product is exact in float for
      * {@code headDim <= 1040}, so the only rounding is the final scaling.
      */
-    void scoreInt8(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8, MemorySegment kScale,
-                   int headDim, int g0, int g1, float[] out, int outOff, int stride);
+    void scoreInt8(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
+                   MemorySegment kScale, int headDim, int g0, int g1, float[] out, int outOff, int stride);
 
     /** As {@link #scoreInt8}, reduced over the queries: {@code out[outOff + j - 16*g0] = max_i score(i, j)}. */
-    void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8, MemorySegment kScale,
-                      int headDim, int g0, int g1, float[] out, int outOff);
+    void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
+                      MemorySegment kScale, int headDim, int g0, int g1, float[] out, int outOff);
 
     /** Exact float scores: {@code out[outOff + i * stride + (j - 16*g0)] = sum_c q[i][c] * k[j][c]}. */
     void scoreExact(float[] q, int qOff, int m, MemorySegment k, int headDim, int g0, int g1, float[] out,

@@ -29,28 +29,30 @@ public final class ScalarKernels implements AttentionKernels {
     }
 
     @Override
-    public void scoreInt8(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+    public void scoreInt8(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
                           MemorySegment kScale, int headDim, int g0, int g1, float[] out, int outOff, int stride) {
         for (int i = 0; i < m; i++) {
             for (int g = g0; g < g1; g++) {
                 float scale = qScale[sOff + i] * kScale.getAtIndex(FLOAT, g);
                 for (int lane = 0; lane < GROUP; lane++) {
                     out[outOff + i * stride + (g - g0) * GROUP + lane] =
-                            int8Dot(q, qOff + i * headDim, k8, g, lane, headDim) * scale;
+                            Math.fma(int8Dot(q, qOff + i * headDim, k8, g, lane, headDim), scale,
+                                    qBias == null ? 0f : qBias[sOff + i]);
                 }
             }
         }
     }
 
     @Override
-    public void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+    public void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
                              MemorySegment kScale, int headDim, int g0, int g1, float[] out, int outOff) {
         for (int g = g0; g < g1; g++) {
             for (int lane = 0; lane < GROUP; lane++) {
                 float best = Float.NEGATIVE_INFINITY;
                 for (int i = 0; i < m; i++) {
                     float scale = qScale[sOff + i] * kScale.getAtIndex(FLOAT, g);
-                    best = Math.max(best, int8Dot(q, qOff + i * headDim, k8, g, lane, headDim) * scale);
+                    best = Math.max(best, Math.fma(int8Dot(q, qOff + i * headDim, k8, g, lane, headDim), scale,
+                            qBias == null ? 0f : qBias[sOff + i]));
                 }
                 out[outOff + (g - g0) * GROUP + lane] = best;
             }

@@ -61,7 +61,7 @@ final class VectorKernels implements AttentionKernels {
     // ---- INT8 estimation ------------------------------------------------------------------------------------
 
     @Override
-    public void scoreInt8(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+    public void scoreInt8(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
                           MemorySegment kScale, int d, int g0, int g1, float[] out, int outOff, int stride) {
         for (int i0 = 0; i0 < m; i0 += 4) {
             int i1 = Math.min(i0 + 1, m - 1);
@@ -74,15 +74,20 @@ final class VectorKernels implements AttentionKernels {
                     int8Store4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
                             KeyLayout.key8Offset(g, 0, d) + (long) v * L, d,
                             qScale[sOff + i0] * ks, qScale[sOff + i1] * ks, qScale[sOff + i2] * ks,
-                            qScale[sOff + i3] * ks,
+                            qScale[sOff + i3] * ks, bias(qBias, sOff + i0), bias(qBias, sOff + i1),
+                            bias(qBias, sOff + i2), bias(qBias, sOff + i3),
                             out, i0 * stride + o, i1 * stride + o, i2 * stride + o, i3 * stride + o);
                 }
             }
         }
     }
 
+    private static float bias(float[] qBias, int i) {
+        return qBias == null ? 0f : qBias[i];
+    }
+
     private static void int8Store4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base, int d,
-                                   float s0, float s1, float s2, float s3,
+                                   float s0, float s1, float s2, float s3, float b0, float b1, float b2, float b3,
                                    float[] out, int o0, int o1, int o2, int o3) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
@@ -96,14 +101,14 @@ final class VectorKernels implements AttentionKernels {
             a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
             a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
         }
-        a0.mul(s0).intoArray(out, o0);
-        a1.mul(s1).intoArray(out, o1);
-        a2.mul(s2).intoArray(out, o2);
-        a3.mul(s3).intoArray(out, o3);
+        a0.fma(s0, b0).intoArray(out, o0);
+        a1.fma(s1, b1).intoArray(out, o1);
+        a2.fma(s2, b2).intoArray(out, o2);
+        a3.fma(s3, b3).intoArray(out, o3);
     }
 
     @Override
-    public void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, int sOff, MemorySegment k8,
+    public void scoreInt8Max(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
                              MemorySegment kScale, int d, int g0, int g1, float[] out, int outOff) {
         for (int g = g0; g < g1; g++) {
             float ks = kScale.getAtIndex(FLOAT, g);
@@ -116,7 +121,8 @@ final class VectorKernels implements AttentionKernels {
                     int i3 = Math.min(i0 + 3, m - 1);
                     best = best.max(int8Max4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
                             base, d, qScale[sOff + i0] * ks, qScale[sOff + i1] * ks, qScale[sOff + i2] * ks,
-                            qScale[sOff + i3] * ks));
+                            qScale[sOff + i3] * ks, bias(qBias, sOff + i0), bias(qBias, sOff + i1),
+                            bias(qBias, sOff + i2), bias(qBias, sOff + i3)));
                 }
                 best.intoArray(out, outOff + (g - g0) * GROUP + v * L);
             }
@@ -124,7 +130,8 @@ final class VectorKernels implements AttentionKernels {
     }
 
     private static FloatVector int8Max4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base,
-                                        int d, float s0, float s1, float s2, float s3) {
+                                        int d, float s0, float s1, float s2, float s3, float b0, float b1, float b2,
+                                        float b3) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -137,7 +144,7 @@ final class VectorKernels implements AttentionKernels {
             a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
             a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
         }
-        return a0.mul(s0).max(a1.mul(s1)).max(a2.mul(s2).max(a3.mul(s3)));
+        return a0.fma(s0, b0).max(a1.fma(s1, b1)).max(a2.fma(s2, b2).max(a3.fma(s3, b3)));
     }
 
     // ---- exact float scores ---------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ public final class CpuScoringDevice implements ScoringDevice {
             int h1 = runEnd(r, h0);
             int kv = r.kvHead()[h0];
             int first = h0 * r.rows();
-            kernels.scoreInt8(r.q(), r.qOff() + first * d, (h1 - h0) * r.rows(), r.qScale(), r.sOff() + first,
+            kernels.scoreInt8(r.q(), r.qOff() + first * d, (h1 - h0) * r.rows(), r.qScale(), r.qBias(),
+                    r.sOff() + first,
                     r.keys().keys8(kv), r.keys().scales(kv), d, 0, groups, out, outOff + first * stride, stride);
             h0 = h1;
         }
@@ -62,7 +63,8 @@ public final class CpuScoringDevice implements ScoringDevice {
             int kv = r.kvHead()[h0];
             int first = h0 * r.rows();
             float[] dst = h0 == 0 ? out : (tmp == null ? tmp = new float[groups * KeyLayout.GROUP] : tmp);
-            kernels.scoreInt8Max(r.q(), r.qOff() + first * d, (h1 - h0) * r.rows(), r.qScale(), r.sOff() + first,
+            kernels.scoreInt8Max(r.q(), r.qOff() + first * d, (h1 - h0) * r.rows(), r.qScale(), r.qBias(),
+                    r.sOff() + first,
                     r.keys().keys8(kv), r.keys().scales(kv), d, 0, groups, dst, h0 == 0 ? outOff : 0);
             if (h0 != 0) {
                 for (int j = 0; j < r.keyCount(); j++) {

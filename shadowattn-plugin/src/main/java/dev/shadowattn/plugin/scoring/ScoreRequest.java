@@ -14,13 +14,15 @@ package dev.shadowattn.plugin.scoring;
  * @param qOff     offset of the first query in {@code q}
  * @param qScale   scale of each query ({@code [heads][rows]} from {@code sOff}; {@code real = int8 * scale}); the
  *                 same for all rows of a head with per-chunk or static scales
- * @param sOff     offset of the first scale in {@code qScale}
+ * @param qBias    per query, a term added to every score of the query, or null: {@code q·mean(K)} when the
+ *                 shadow K was quantized after subtracting the mean, so that scores stay estimates of {@code q·k}
+ * @param sOff     offset of the first scale (and bias) in {@code qScale} ({@code qBias})
  * @param firstPos position of row 0; row {@code r} sees keys {@code [0, firstPos + r]} (causal)
  * @param keyCount keys to score, {@code [0, keyCount)}, at most {@code firstPos + rows} and at most the keys held;
  *                 padding beyond it never reaches selection
  */
 public record ScoreRequest(ShadowKeys keys, int[] kvHead, int heads, int rows, float[] q, int qOff, float[] qScale,
-                           int sOff, int firstPos, int keyCount) {
+                           float[] qBias, int sOff, int firstPos, int keyCount) {
 
     public ScoreRequest {
         if (heads <= 0 || rows <= 0 || kvHead.length < heads) {

@@ -122,14 +122,15 @@ class KernelsTest {
             int stride = (groups - g0) * 16 + 5;
             float[] a = new float[2 + m * stride];
             float[] b = new float[2 + m * stride];
-            ref.scoreInt8(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, a, 2, stride);
-            vec.scoreInt8(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, b, 2, stride);
-            // The integer dot product is exact in both; only the final scaling rounds, identically.
+            float[] bias = m % 2 == 0 ? null : gaussian(rnd, m + 2);
+            ref.scoreInt8(q, 3, m, qs, bias, 1, kk.k8(), kk.scales(), d, g0, groups, a, 2, stride);
+            vec.scoreInt8(q, 3, m, qs, bias, 1, kk.k8(), kk.scales(), d, g0, groups, b, 2, stride);
+            // The integer dot product is exact in both; only the final scaling (one fma) rounds, identically.
             assertArrayEquals(a, b);
             float[] ma = new float[(groups - g0) * 16 + 1];
             float[] mb = new float[ma.length];
-            ref.scoreInt8Max(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, ma, 1);
-            vec.scoreInt8Max(q, 3, m, qs, 1, kk.k8(), kk.scales(), d, g0, groups, mb, 1);
+            ref.scoreInt8Max(q, 3, m, qs, bias, 1, kk.k8(), kk.scales(), d, g0, groups, ma, 1);
+            vec.scoreInt8Max(q, 3, m, qs, bias, 1, kk.k8(), kk.scales(), d, g0, groups, mb, 1);
             assertArrayEquals(ma, mb);
         }
     }
