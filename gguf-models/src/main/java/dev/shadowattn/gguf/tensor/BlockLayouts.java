@@ -30,6 +30,8 @@ final class BlockLayouts {
 
     static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     // block_q8_0
     static final int Q8_0_BYTES = 34;
@@ -88,5 +90,27 @@ final class BlockLayouts {
         return j < 4
                 ? u8(data, s + j + 4) & 63
                 : (u8(data, s + j + 4) >>> 4) | (u8(data, s + j) >>> 6) << 4;
+    }
+
+    /**
+     * {@link #q4kScale(MemorySegment, long, int)} from the 12 scale bytes held in registers: {@code lo} = bytes 0-7
+     * and {@code hi} = bytes 8-11, read little-endian (so byte k is bits 8k..8k+7). Used by the vector kernels,
+     * which read the scales with two loads instead of sixteen.
+     */
+    static int q4kScale(long lo, int hi, int j) {
+        return j < 4
+                ? scaleByte(lo, hi, j) & 63
+                : (scaleByte(lo, hi, j + 4) & 0xF) | (scaleByte(lo, hi, j - 4) >>> 6) << 4;
+    }
+
+    /** {@link #q4kMin(MemorySegment, long, int)} from the scale bytes in registers, as {@link #q4kScale(long, int, int)}. */
+    static int q4kMin(long lo, int hi, int j) {
+        return j < 4
+                ? scaleByte(lo, hi, j + 4) & 63
+                : (scaleByte(lo, hi, j + 4) >>> 4) | (scaleByte(lo, hi, j) >>> 6) << 4;
+    }
+
+    private static int scaleByte(long lo, int hi, int k) {
+        return (int) (k < 8 ? lo >>> 8 * k : hi >>> 8 * (k - 8)) & 0xFF;
     }
 }

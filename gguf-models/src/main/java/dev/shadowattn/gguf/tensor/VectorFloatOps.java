@@ -5,9 +5,11 @@ import jdk.incubator.vector.VectorOperators;
 
 import static dev.shadowattn.gguf.tensor.VectorShapes.F;
 import static dev.shadowattn.gguf.tensor.VectorShapes.L;
-import static dev.shadowattn.gguf.tensor.VectorShapes.x;
 
-/** Vector float-array helpers of the forward pass: dot product and axpy. Arguments are checked by the caller. */
+/**
+ * Vector float-array helpers of the forward pass: dot product and axpy. Written with Vector API calls only (see
+ * {@link VectorShapes}). Arguments are checked by the caller.
+ */
 final class VectorFloatOps {
 
     private VectorFloatOps() {
@@ -18,13 +20,13 @@ final class VectorFloatOps {
         FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F), s3 = FloatVector.zero(F);
         int i = 0;
         for (; i + 4 * L <= n; i += 4 * L) {
-            s0 = x(a, ao + i).fma(x(b, bo + i), s0);
-            s1 = x(a, ao + i + L).fma(x(b, bo + i + L), s1);
-            s2 = x(a, ao + i + 2 * L).fma(x(b, bo + i + 2 * L), s2);
-            s3 = x(a, ao + i + 3 * L).fma(x(b, bo + i + 3 * L), s3);
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+            s1 = FloatVector.fromArray(F, a, ao + i + L).fma(FloatVector.fromArray(F, b, bo + i + L), s1);
+            s2 = FloatVector.fromArray(F, a, ao + i + 2 * L).fma(FloatVector.fromArray(F, b, bo + i + 2 * L), s2);
+            s3 = FloatVector.fromArray(F, a, ao + i + 3 * L).fma(FloatVector.fromArray(F, b, bo + i + 3 * L), s3);
         }
         for (; i + L <= n; i += L) {
-            s0 = x(a, ao + i).fma(x(b, bo + i), s0);
+            s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
         }
         float sum = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
@@ -37,12 +39,8 @@ final class VectorFloatOps {
     static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         FloatVector va = FloatVector.broadcast(F, alpha);
         int i = 0;
-        for (; i + 2 * L <= n; i += 2 * L) {
-            va.fma(x(x, xo + i), x(y, yo + i)).intoArray(y, yo + i);
-            va.fma(x(x, xo + i + L), x(y, yo + i + L)).intoArray(y, yo + i + L);
-        }
         for (; i + L <= n; i += L) {
-            va.fma(x(x, xo + i), x(y, yo + i)).intoArray(y, yo + i);
+            va.fma(FloatVector.fromArray(F, x, xo + i), FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
         }
         for (; i < n; i++) {
             y[yo + i] = Math.fma(alpha, x[xo + i], y[yo + i]);

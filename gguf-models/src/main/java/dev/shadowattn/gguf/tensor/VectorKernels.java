@@ -7,7 +7,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The Vector API implementation: checks arguments once, then dispatches to the per-type kernels
- * ({@link VectorQ8_0}, {@link VectorQ4_0}, {@link VectorQ4_K}, {@link VectorQ6_K}, {@link VectorFloatTypes}).
+ * ({@link VectorQ8_0}, {@link VectorQ4_0}, {@link VectorQ4_K}, {@link VectorQ6_K}, {@link VectorF32},
+ * {@link VectorF16}, {@link VectorBF16}).
  * {@link #dotBatch} walks the batch in tiles of four rows so that each weight block is decoded once per tile.
  * Created only by {@link KernelSelection}.
  */
@@ -51,7 +52,9 @@ final class VectorKernels implements TensorKernels {
             case Q4_0 -> VectorQ4_0.dot(data, start, x, xOffset, blocks);
             case Q4_K -> VectorQ4_K.dot(data, start, x, xOffset, blocks);
             case Q6_K -> VectorQ6_K.dot(data, start, x, xOffset, blocks);
-            case F32, F16, BF16 -> VectorFloatTypes.dot(type, data, start, x, xOffset, n);
+            case F32 -> VectorF32.dot(data, start, x, xOffset, n);
+            case F16 -> VectorF16.dot(data, start, x, xOffset, n);
+            case BF16 -> VectorBF16.dot(data, start, x, xOffset, n);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         };
     }
@@ -90,8 +93,9 @@ final class VectorKernels implements TensorKernels {
             case Q4_0 -> VectorQ4_0.dot4(data, start, blocks, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
             case Q4_K -> VectorQ4_K.dot4(data, start, blocks, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
             case Q6_K -> VectorQ6_K.dot4(data, start, blocks, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
-            case F32, F16, BF16 -> VectorFloatTypes.dot4(type, data, start, n, x, x0, x1, x2, x3,
-                    out, o0, o1, o2, o3);
+            case F32 -> VectorF32.dot4(data, start, n, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
+            case F16 -> VectorF16.dot4(data, start, n, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
+            case BF16 -> VectorBF16.dot4(data, start, n, x, x0, x1, x2, x3, out, o0, o1, o2, o3);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         }
     }
@@ -106,7 +110,9 @@ final class VectorKernels implements TensorKernels {
             case Q4_0 -> VectorQ4_0.dequantize(data, start, out, outOffset, blocks);
             case Q4_K -> VectorQ4_K.dequantize(data, start, out, outOffset, blocks);
             case Q6_K -> VectorQ6_K.dequantize(data, start, out, outOffset, blocks);
-            case F32, F16, BF16 -> VectorFloatTypes.dequantize(type, data, start, out, outOffset, n);
+            case F32 -> VectorF32.dequantize(data, start, out, outOffset, n);
+            case F16 -> VectorF16.dequantize(data, start, out, outOffset, n);
+            case BF16 -> VectorBF16.dequantize(data, start, out, outOffset, n);
             default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
         }
     }

@@ -1,32 +1,27 @@
 package dev.shadowattn.gguf.tensor;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 import java.lang.foreign.MemorySegment;
 
+import static dev.shadowattn.gguf.tensor.BlockLayouts.LE_SHORT;
 import static dev.shadowattn.gguf.tensor.BlockLayouts.Q8_0_BYTES;
 import static dev.shadowattn.gguf.tensor.BlockLayouts.Q8_0_QS;
-import static dev.shadowattn.gguf.tensor.BlockLayouts.half;
+import static dev.shadowattn.gguf.tensor.VectorShapes.B;
 import static dev.shadowattn.gguf.tensor.VectorShapes.F;
 import static dev.shadowattn.gguf.tensor.VectorShapes.L;
-import static dev.shadowattn.gguf.tensor.VectorShapes.bytes;
-import static dev.shadowattn.gguf.tensor.VectorShapes.toFloats;
-import static dev.shadowattn.gguf.tensor.VectorShapes.x;
+import static dev.shadowattn.gguf.tensor.VectorShapes.LE;
 
 /**
  * Vector kernels for block_q8_0 (fp16 d, 32 x int8; w = d * q). A block is 32/L float vectors: each is L int8
- * loaded as one small byte vector, widened to floats (vpmovsxbd + vcvtdq2ps) and scaled by d, which gives exactly
- * the scalar decoder's values. Arguments are checked by the caller.
+ * loaded as one small byte vector, widened to floats and scaled by d, which gives exactly the scalar decoder's
+ * values. Written with Vector API calls only (see {@link VectorShapes}). Arguments are checked by the caller.
  */
 final class VectorQ8_0 {
 
     private VectorQ8_0() {
-    }
-
-    /** The L weights from element {@code p} of the block at byte {@code block}, whose scale is {@code d}. */
-    private static FloatVector weights(MemorySegment w, long block, int p, float d) {
-        return toFloats(bytes(w, block + Q8_0_QS + p)).mul(d);
     }
 
     /** Dot product of {@code blocks} blocks from byte {@code off} with x; two blocks per step, four accumulators. */
@@ -34,25 +29,32 @@ final class VectorQ8_0 {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int b = 0;
         for (; b + 2 <= blocks; b += 2) {
-            long o = off + (long) b * Q8_0_BYTES;
-            long o2 = o + Q8_0_BYTES;
+            long o = off + (long) b * Q8_0_BYTES, o2 = o + Q8_0_BYTES;
             int e = xo + 32 * b;
-            float d = half(w, o);
-            float d2 = half(w, o2);
-            for (int p = 0; p < 32; p += 2 * L) {
-                a0 = weights(w, o, p, d).fma(x(x, e + p), a0);
-                a1 = weights(w, o, p + L, d).fma(x(x, e + p + L), a1);
-                a2 = weights(w, o2, p, d2).fma(x(x, e + 32 + p), a2);
-                a3 = weights(w, o2, p + L, d2).fma(x(x, e + 32 + p + L), a3);
+            float d = Float.float16ToFloat(w.get(LE_SHORT, o));
+            float d2 = Float.float16ToFloat(w.get(LE_SHORT, o2));
+            for (int p = 0; p < 32; p += L) {
+                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B, w, o + Q8_0_QS + p, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v = (FloatVector) ByteVector.fromMemorySegment(B, w, o2 + Q8_0_QS + p, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                if ((p & L) == 0) {
+                    a0 = u.mul(d).fma(FloatVector.fromArray(F, x, e + p), a0);
+                    a2 = v.mul(d2).fma(FloatVector.fromArray(F, x, e + 32 + p), a2);
+                } else {
+                    a1 = u.mul(d).fma(FloatVector.fromArray(F, x, e + p), a1);
+                    a3 = v.mul(d2).fma(FloatVector.fromArray(F, x, e + 32 + p), a3);
+                }
             }
         }
         if (b < blocks) {
             long o = off + (long) b * Q8_0_BYTES;
             int e = xo + 32 * b;
-            float d = half(w, o);
-            for (int p = 0; p < 32; p += 2 * L) {
-                a0 = weights(w, o, p, d).fma(x(x, e + p), a0);
-                a1 = weights(w, o, p + L, d).fma(x(x, e + p + L), a1);
+            float d = Float.float16ToFloat(w.get(LE_SHORT, o));
+            for (int p = 0; p < 32; p += L) {
+                FloatVector u = (FloatVector) ByteVector.fromMemorySegment(B, w, o + Q8_0_QS + p, LE)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                a0 = u.mul(d).fma(FloatVector.fromArray(F, x, e + p), a0);
             }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
@@ -68,19 +70,21 @@ final class VectorQ8_0 {
         FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++) {
             long o = off + (long) b * Q8_0_BYTES;
-            float d = half(w, o);
+            float d = Float.float16ToFloat(w.get(LE_SHORT, o));
             for (int p = 0; p < 32; p += 2 * L) {
-                FloatVector we = weights(w, o, p, d);
-                FloatVector wo = weights(w, o, p + L, d);
+                FloatVector u = ((FloatVector) ByteVector.fromMemorySegment(B, w, o + Q8_0_QS + p, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+                FloatVector v = ((FloatVector) ByteVector.fromMemorySegment(B, w, o + Q8_0_QS + p + L, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d);
                 int e = 32 * b + p;
-                a0 = we.fma(x(x, x0 + e), a0);
-                b0 = wo.fma(x(x, x0 + e + L), b0);
-                a1 = we.fma(x(x, x1 + e), a1);
-                b1 = wo.fma(x(x, x1 + e + L), b1);
-                a2 = we.fma(x(x, x2 + e), a2);
-                b2 = wo.fma(x(x, x2 + e + L), b2);
-                a3 = we.fma(x(x, x3 + e), a3);
-                b3 = wo.fma(x(x, x3 + e + L), b3);
+                a0 = u.fma(FloatVector.fromArray(F, x, x0 + e), a0);
+                b0 = v.fma(FloatVector.fromArray(F, x, x0 + e + L), b0);
+                a1 = u.fma(FloatVector.fromArray(F, x, x1 + e), a1);
+                b1 = v.fma(FloatVector.fromArray(F, x, x1 + e + L), b1);
+                a2 = u.fma(FloatVector.fromArray(F, x, x2 + e), a2);
+                b2 = v.fma(FloatVector.fromArray(F, x, x2 + e + L), b2);
+                a3 = u.fma(FloatVector.fromArray(F, x, x3 + e), a3);
+                b3 = v.fma(FloatVector.fromArray(F, x, x3 + e + L), b3);
             }
         }
         out[o0] = a0.add(b0).reduceLanes(VectorOperators.ADD);
@@ -93,9 +97,10 @@ final class VectorQ8_0 {
     static void dequantize(MemorySegment w, long off, float[] out, int oo, int blocks) {
         for (int b = 0; b < blocks; b++) {
             long o = off + (long) b * Q8_0_BYTES;
-            float d = half(w, o);
+            float d = Float.float16ToFloat(w.get(LE_SHORT, o));
             for (int p = 0; p < 32; p += L) {
-                weights(w, o, p, d).intoArray(out, oo + 32 * b + p);
+                ((FloatVector) ByteVector.fromMemorySegment(B, w, o + Q8_0_QS + p, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(out, oo + 32 * b + p);
             }
         }
     }
