@@ -19,11 +19,12 @@ import dev.shadowattn.gguf.GgufMetadata;
  * @param contextLength    context the model was trained for
  * @param ropeBase         RoPE frequency base
  * @param ropeDimensions   dimensions of a head that RoPE rotates (from {@code rope.dimension_count}, else all)
+ * @param ropeScaling      context-extension scaling of the RoPE frequencies
  * @param rmsEps           RMSNorm epsilon
  */
 public record ModelConfig(Architecture architecture, String name, int dim, int layers, int heads, int kvHeads,
                           int headDim, int ffnDim, int vocabularySize, int contextLength, float ropeBase,
-                          int ropeDimensions, float rmsEps) {
+                          int ropeDimensions, RopeScaling ropeScaling, float rmsEps) {
 
     public ModelConfig {
         if (heads % kvHeads != 0) {
@@ -45,7 +46,13 @@ public record ModelConfig(Architecture architecture, String name, int dim, int l
             throw new IllegalArgumentException(file.path().getFileName() + ": embedding_length " + dim
                     + " is not a multiple of attention.head_count " + heads);
         }
+        // Head dimension: attention.key_length when present (Qwen3: not width / heads), else width / heads.
         int headDim = positive(file, p + "attention.key_length", md.getInt(p + "attention.key_length", dim / heads));
+        int valueDim = md.getInt(p + "attention.value_length", headDim);
+        if (valueDim != headDim) {
+            throw new IllegalArgumentException(file.path().getFileName() + ": attention.value_length " + valueDim
+                    + " differs from attention.key_length " + headDim + "; the engine needs equal K and V head sizes");
+        }
         int vocab = (int) file.tensor("token_embd.weight").shape()[1];
         return new ModelConfig(arch,
                 md.getString("general.name", file.path().getFileName().toString()),
@@ -57,6 +64,7 @@ public record ModelConfig(Architecture architecture, String name, int dim, int l
                 positive(file, p + "context_length", md.getInt(p + "context_length")),
                 md.getFloat(p + "rope.freq_base", 10000f),
                 md.getInt(p + "rope.dimension_count", headDim),
+                RopeScaling.fromGguf(md, p, file.path()),
                 md.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f));
     }
 

@@ -51,7 +51,8 @@ public final class Engine implements AutoCloseable {
         this.kernels = TensorKernels.best();
         this.pool = new WorkerPool(threads);
         this.matmul = new MatMul(kernels, pool);
-        this.rope = new Rope(c.architecture().ropeStyle(), c.ropeDimensions(), c.ropeBase());
+        this.rope = new Rope(c.architecture().ropeStyle(), c.ropeDimensions(),
+                c.ropeScaling().frequencies(c.ropeDimensions(), c.ropeBase(), model.weights().ropeFactors()));
     }
 
     /** The attention geometry a backend needs to serve this model with {@code contextSize} positions. */

@@ -4,7 +4,7 @@ import dev.shadowattn.gguf.model.Architecture.RopeStyle;
 
 /**
  * Rotary position embedding. Frequencies follow RoFormer / ggml: {@code theta_i = base^(-2i/d)} for the first
- * {@code d} (rope dimensions) of a head. GGUF llama files rotate adjacent pairs {@code (x[2i], x[2i+1])} (the
+ * {@code d} (rope dimensions) of a head, divided by the model's scaling factors. GGUF llama files rotate adjacent pairs {@code (x[2i], x[2i+1])} (the
  * converter permutes Q/K weights for this); NeoX-style models rotate {@code (x[i], x[i + d/2])}.
  */
 final class Rope {
@@ -13,13 +13,17 @@ final class Rope {
     private final int ropeDim;
     private final double[] frequencies;
 
-    Rope(RopeStyle style, int ropeDim, double base) {
+    /**
+     * @param frequencies radians per position of each of the {@code ropeDim / 2} pairs, scaling included (see
+     *                    {@link dev.shadowattn.gguf.model.RopeScaling#frequencies})
+     */
+    Rope(RopeStyle style, int ropeDim, double[] frequencies) {
+        if (frequencies.length != ropeDim / 2) {
+            throw new IllegalArgumentException(frequencies.length + " RoPE frequencies for " + ropeDim + " dimensions");
+        }
         this.style = style;
         this.ropeDim = ropeDim;
-        this.frequencies = new double[ropeDim / 2];
-        for (int i = 0; i < frequencies.length; i++) {
-            frequencies[i] = Math.pow(base, -2.0 * i / ropeDim);
-        }
+        this.frequencies = frequencies.clone();
     }
 
     int pairs() {

@@ -11,11 +11,14 @@ import dev.shadowattn.gguf.tensor.TensorKernels;
  * One token sequence being evaluated: its attention session (the KV cache lives in the backend) and the scratch
  * buffers of the forward pass, sized for one prefill chunk and allocated once.
  *
- * <p>Forward pass of the llama architecture for a chunk of {@code n} tokens at positions {@code [pos, pos+n)}:
+ * <p>Forward pass for a chunk of {@code n} tokens at positions {@code [pos, pos+n)}, shared by the architectures
+ * of {@link dev.shadowattn.gguf.model.Architecture}, whose differences are data (null when absent):
  * <pre>
  *   x = embed(tokens)
- *   per layer:  h = rmsnorm(x) * attn_norm;  q,k,v = h.Wq, h.Wk, h.Wv;  rope(q, k)
- *               session.append(k, v);  a = session.attend(q);  x += a.Wo
+ *   per layer:  h = rmsnorm(x) * attn_norm;  q,k,v = h.Wq + bq, h.Wk + bk, h.Wv + bv     (biases: qwen2)
+ *               q, k = rmsnorm(each head) * q_norm, k_norm                            (qwen3)
+ *               rope(q, k)                                  (adjacent pairs: llama; half split: qwen)
+ *               session.append(k, v);  a = session.attend(q);  x += a.Wo + bo
  *               h = rmsnorm(x) * ffn_norm;   x += (silu(h.Wgate) * h.Wup).Wdown
  *   logits = (rmsnorm(x) * output_norm).Wout
  * </pre>
@@ -133,6 +136,13 @@ public final class Sequence implements AutoCloseable {
             LayerWeights lw = w.layers().get(l);
             rmsnorm(x, xb, lw.attnNorm(), n, dim);
             mm.apply(lw.wq(), q, lw.wk(), k, lw.wv(), v, xb, n);
+            addBias(q, lw.qBias(), n);
+            addBias(k, lw.kBias(), n);
+            addBias(v, lw.vBias(), n);
+            if (lw.qNorm() != null) {
+                rmsnorm(q, q, lw.qNorm(), n * c.heads(), c.headDim());
+                rmsnorm(k, k, lw.kNorm(), n * c.kvHeads(), c.headDim());
+            }
             rope.apply(q, n, c.heads(), c.headDim(), cos, sin);
             rope.apply(k, n, c.kvHeads(), c.headDim(), cos, sin);
             attention.append(l, pos, n, k, 0, v, 0);
@@ -141,6 +151,7 @@ public final class Sequence implements AutoCloseable {
                 zeroHeads(zeroedHeads[l], n);
             }
             mm.apply(lw.wo(), att, n, proj);
+            addBias(proj, lw.oBias(), n);
             add(x, proj, n * dim);
             rmsnorm(x, xb, lw.ffnNorm(), n, dim);
             mm.apply(lw.wGate(), gate, lw.wUp(), up, xb, n);
@@ -175,7 +186,21 @@ public final class Sequence implements AutoCloseable {
         }
     }
 
-    /** out[r] = in[r] / sqrt(mean(in[r]^2) + eps) * weight, for each of n rows. */
+    /** x[r] += bias for each of n rows of bias.length floats; nothing when the model has no such bias. */
+    private static void addBias(float[] x, float[] bias, int n) {
+        if (bias == null) {
+            return;
+        }
+        int len = bias.length;
+        for (int r = 0; r < n; r++) {
+            int o = r * len;
+            for (int i = 0; i < len; i++) {
+                x[o + i] += bias[i];
+            }
+        }
+    }
+
+    /** out[r] = in[r] / sqrt(mean(in[r]^2) + eps) * weight, for each of n rows ({@code out} may be {@code in}). */
     private void rmsnorm(float[] in, float[] out, float[] weight, int n, int dim) {
         for (int r = 0; r < n; r++) {
             int o = r * dim;
