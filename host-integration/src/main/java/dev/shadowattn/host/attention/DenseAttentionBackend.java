@@ -19,18 +19,19 @@ final class DenseAttentionBackend implements AttentionBackend {
     private final AttentionKernels kernels;
     private final KvLayout layout;
     private final int threads;
-    private final boolean heapStorage;
+    private final ChunkAllocator.Storage storage;
     private final int tileRows;
     private final TileAttention tileAttention;
     private final ParallelRunner runner;
     private final ConcurrentLinkedQueue<Workspace> workspaces = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
 
-    DenseAttentionBackend(AttentionGeometry geometry, AttentionKernels kernels, int threads, boolean heapStorage) {
+    DenseAttentionBackend(AttentionGeometry geometry, AttentionKernels kernels, int threads,
+                          ChunkAllocator.Storage storage) {
         this.geometry = geometry;
         this.kernels = kernels;
         this.threads = threads;
-        this.heapStorage = heapStorage;
+        this.storage = storage;
         this.layout = new KvLayout(geometry.kvHeads(), geometry.headDim());
         this.tileRows = Math.max(1, TILE_ROW_HEADS / geometry.groupSize());
         this.tileAttention = new TileAttention(kernels, layout, geometry.groupSize());
@@ -51,7 +52,7 @@ final class DenseAttentionBackend implements AttentionBackend {
     public String describe() {
         return name() + " (kernels " + kernels.name() + ", threads " + threads + ", tile " + tileRows + " rows x "
                 + geometry.groupSize() + " heads, K blocks of " + KvLayout.BLOCK + " keys, chunks of "
-                + KvLayout.CHUNK + " positions" + (heapStorage ? ", heap storage" : "") + ")";
+                + KvLayout.CHUNK + " positions, storage " + storage.name().toLowerCase(java.util.Locale.ROOT) + ")";
     }
 
     @Override
@@ -69,8 +70,8 @@ final class DenseAttentionBackend implements AttentionBackend {
         workspaces.clear();
     }
 
-    boolean heapStorage() {
-        return heapStorage;
+    ChunkAllocator.Storage storage() {
+        return storage;
     }
 
     int threads() {

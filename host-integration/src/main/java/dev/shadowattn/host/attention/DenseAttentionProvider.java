@@ -15,8 +15,9 @@ import dev.shadowattn.api.AttentionProvider;
  *   <li>{@code threads}: threads per attention call, the caller included (default: {@value AttentionOptions#THREADS}
  *       when the engine sets it, else the available processors);</li>
  *   <li>{@code kernels}: {@code auto} (default), {@code vector} or {@code scalar};</li>
- *   <li>{@code storage}: {@code offheap} (default: 64-byte aligned native chunks) or {@code heap} ({@code float[]}
- *       chunks), kept to measure the difference.</li>
+ *   <li>{@code storage}: {@code offheap} (default: one 64-byte aligned native allocation per chunk),
+ *       {@code hugepages} (2 MiB {@code mmap} slabs advised as transparent huge pages; Linux, needs native access)
+ *       or {@code heap} ({@code float[]} chunks); the last two are kept to measure the difference.</li>
  * </ul>
  */
 public final class DenseAttentionProvider implements AttentionProvider {
@@ -56,13 +57,14 @@ public final class DenseAttentionProvider implements AttentionProvider {
                     + NAME + "' must be in [1, " + MAX_THREADS + "]");
         }
         AttentionKernels kernels = AttentionKernels.select(options.getString(KERNELS, "auto"));
-        String storage = options.getString(STORAGE, "offheap");
-        boolean heap = switch (storage) {
-            case "offheap" -> false;
-            case "heap" -> true;
-            default -> throw new IllegalArgumentException("backend option " + STORAGE + "=" + storage
-                    + " for attention backend '" + NAME + "' is not one of offheap, heap");
-        };
-        return new DenseAttentionBackend(geometry, kernels, threads, heap);
+        String storageName = options.getString(STORAGE, "offheap");
+        ChunkAllocator.Storage storage;
+        try {
+            storage = ChunkAllocator.Storage.parse(storageName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("backend option " + STORAGE + "=" + storageName
+                    + " for attention backend '" + NAME + "' " + e.getMessage());
+        }
+        return new DenseAttentionBackend(geometry, kernels, threads, storage);
     }
 }

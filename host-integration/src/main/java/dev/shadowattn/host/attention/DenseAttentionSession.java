@@ -17,6 +17,7 @@ final class DenseAttentionSession implements AttentionSession {
     private final DenseAttentionBackend backend;
     private final AttentionGeometry geometry;
     private final Arena arena = Arena.ofShared();
+    private final ChunkAllocator allocator;
     private final LayerKvCache[] layers;
     private final PartialStates partials;
     private boolean closed;
@@ -27,9 +28,10 @@ final class DenseAttentionSession implements AttentionSession {
     DenseAttentionSession(DenseAttentionBackend backend) {
         this.backend = backend;
         this.geometry = backend.geometry();
+        this.allocator = new ChunkAllocator(arena, backend.layout().chunkBytes(), backend.storage());
         this.layers = new LayerKvCache[geometry.layers()];
         for (int l = 0; l < layers.length; l++) {
-            layers[l] = new LayerKvCache(backend.layout(), arena, backend.heapStorage());
+            layers[l] = new LayerKvCache(backend.layout(), allocator);
         }
         this.partials = new PartialStates(backend.tileRows() * geometry.groupSize(), backend.layout().vStride());
     }
@@ -167,14 +169,7 @@ final class DenseAttentionSession implements AttentionSession {
 
     @Override
     public long cacheBytes() {
-        if (closed) {
-            return 0;
-        }
-        long bytes = 0;
-        for (LayerKvCache cache : layers) {
-            bytes += cache.bytes();
-        }
-        return bytes;
+        return closed ? 0 : allocator.bytes();
     }
 
     @Override

@@ -1,32 +1,25 @@
 package dev.shadowattn.host.attention;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
  * The K/V cache of one layer of one session: a list of {@link KvLayout#CHUNK}-position chunks allocated on demand
- * from the session's arena (never the whole maximum context up front). Truncation keeps the chunks for reuse; they
- * are freed when the arena closes.
+ * by the session's {@link ChunkAllocator} (never the whole maximum context up front). Truncation keeps the chunks
+ * for reuse; they are freed when the session's arena closes.
  */
 final class LayerKvCache {
 
     private final KvLayout layout;
-    private final Arena arena;
-    private final boolean heap;
+    private final ChunkAllocator allocator;
     private MemorySegment[] chunks = new MemorySegment[4];
     private int allocated;
     private int length;
 
-    /**
-     * @param heap store chunks in {@code float[]} (heap segments, 16-byte aligned) instead of 64-byte aligned
-     *             off-heap memory; kept only to measure the difference (see docs/DENSE-ATTENTION.md)
-     */
-    LayerKvCache(KvLayout layout, Arena arena, boolean heap) {
+    LayerKvCache(KvLayout layout, ChunkAllocator allocator) {
         this.layout = layout;
-        this.arena = arena;
-        this.heap = heap;
+        this.allocator = allocator;
     }
 
     int length() {
@@ -72,10 +65,6 @@ final class LayerKvCache {
         length = Math.min(length, newLength);
     }
 
-    long bytes() {
-        return allocated * layout.chunkBytes();
-    }
-
     private void ensureChunks(int needed) {
         if (needed <= allocated) {
             return;
@@ -85,9 +74,7 @@ final class LayerKvCache {
         }
         while (allocated < needed) {
             // New memory is zeroed: V padding and never-written slots read as 0.
-            chunks[allocated++] = heap
-                    ? MemorySegment.ofArray(new float[Math.toIntExact(layout.chunkBytes() / Float.BYTES)])
-                    : arena.allocate(layout.chunkBytes(), KvLayout.ALIGN);
+            chunks[allocated++] = allocator.allocate();
         }
     }
 }

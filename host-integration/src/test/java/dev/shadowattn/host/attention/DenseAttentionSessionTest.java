@@ -119,17 +119,25 @@ class DenseAttentionSessionTest {
         }
     }
 
-    @Test
-    void heapStorageGivesTheSameResults() {
-        AttentionGeometry g = new AttentionGeometry(1, 6, 2, 64, 1024);
+    @ParameterizedTest(name = "storage={0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"heap", "hugepages", "offheap"})
+    void everyStorageGivesTheSameResults(String storage) {
+        AttentionGeometry g = new AttentionGeometry(2, 6, 2, 64, 1024);
         Data data = Data.random(g, 150, 12, 1);
-        AttentionOptions heap = AttentionOptions.NONE.with(DenseAttentionProvider.STORAGE, "heap")
+        AttentionOptions options = AttentionOptions.NONE.with(DenseAttentionProvider.STORAGE, storage)
                 .with(DenseAttentionProvider.THREADS, "1");
-        try (AttentionBackend b = new DenseAttentionProvider().create(g, heap); AttentionSession s = b.openSession()) {
-            assertTrue(b.describe().contains("heap"), b.describe());
+        try (AttentionBackend b = new DenseAttentionProvider().create(g, options); AttentionSession s = b.openSession()) {
+            assertTrue(b.describe().contains("storage " + storage), b.describe());
             data.step(s, 0, 100);
             float[][] out = data.step(s, 100, 50);
-            assertClose(data.expected(0, 100, 50), out[0], 2e-4, "heap storage");
+            for (int l = 0; l < g.layers(); l++) {
+                assertClose(data.expected(l, 100, 50), out[l], 2e-4, storage + " layer " + l);
+            }
+            long chunk = 2L * 64 * 128 * 4; // 2 KV heads x 64 positions x (64 K + 64 V) floats
+            long expectedBytes = storage.equals("hugepages") && ChunkAllocator.HugePages.available()
+                    ? ChunkAllocator.SLAB          // 2 layers x 3 chunks fit in one slab
+                    : 2 * 3 * chunk;
+            assertEquals(expectedBytes, s.cacheBytes());
         }
     }
 
