@@ -44,10 +44,11 @@ final class PlanResolver {
             qScale = ScaleGrid.snap(profile.qScale());
             kScale = ScaleGrid.snap(profile.kScale());
         }
-        if (cfg.kMean() && scales == ScaleMode.STATIC) {
+        if (Boolean.TRUE.equals(cfg.kMean()) && scales == ScaleMode.STATIC) {
             throw new IllegalArgumentException("backend option kmean=true needs scales=dynamic (static scales are "
                     + "calibrated on K itself)");
         }
+        boolean kMean = cfg.kMean() != null ? cfg.kMean() : scales == ScaleMode.DYNAMIC;
         AttentionKernels kernels = KernelProvider.forHeadDim(g.headDim(), cfg.kernels());
         ScoringDevice device = new CpuScoringDevice(kernels);
         if (device.requiresStaticScales() && scales != ScaleMode.STATIC) {
@@ -65,10 +66,10 @@ final class PlanResolver {
                     + " scales and a uniform keep ratio of " + (Double.isNaN(cfg.ratio())
                     ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio()));
         }
-        AttentionPlan plan = new AttentionPlan(g, cfg, ratios, scales, qScale, kScale, kernels, device,
+        AttentionPlan plan = new AttentionPlan(g, cfg, ratios, scales, qScale, kScale, kMean, kernels, device,
                 new WorkerPool(threads));
         double mean = Arrays.stream(ratios).flatMapToDouble(Arrays::stream).average().orElse(0);
-        String description = cfg.describe(mean, scales, kernels.name(), threads)
+        String description = cfg.describe(mean, scales, kMean, kernels.name(), threads)
                 + (profile != null ? " profile=" + profile.source() : "");
         return new ShadowAttnBackend(plan, description);
     }

@@ -17,12 +17,14 @@ import dev.shadowattn.plugin.scoring.ScoringDevice;
  * @param scales    effective scale mode
  * @param qScale    static Q scale per layer and query head (snapped to the bucket grid), or null when dynamic
  * @param kScale    static K scale per layer and KV head (snapped), or null when dynamic
+ * @param kMean     whether the INT8 shadow K is quantized after subtracting the K mean
  * @param kernels   the kernels in use
  * @param device    the INT8 scoring device
  * @param pool      the backend's worker threads
  */
 public record AttentionPlan(AttentionGeometry geometry, ShadowAttnConfig config, double[][] ratios, ScaleMode scales,
-                            float[][] qScale, float[][] kScale, AttentionKernels kernels, ScoringDevice device,
+                            float[][] qScale, float[][] kScale, boolean kMean, AttentionKernels kernels,
+                            ScoringDevice device,
                             WorkerPool pool) {
 
     /** Keys per summary block, or 0 when the estimator reads no summaries. */

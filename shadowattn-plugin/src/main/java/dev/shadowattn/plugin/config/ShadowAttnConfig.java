@@ -25,11 +25,12 @@ import java.util.Set;
  * @param threads     worker threads (0 = {@code engine.threads}, else all processors)
  * @param kernels     kernel implementation: {@code auto}, {@code vector} or {@code scalar}
  * @param scorer      scoring device name ({@code cpu})
- * @param kMean       subtract the layer's first-chunk K mean per channel before quantizing K
+ * @param kMean       subtract the per-channel mean of the first 64 keys before quantizing K (ranking-neutral, more
+ *                    INT8 precision), or {@code null}: on with dynamic scales, off with static ones
  */
 public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sharing sharing, int block, int tile,
                                ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
-                               String profile, int threads, String kernels, String scorer, boolean kMean) {
+                               String profile, int threads, String kernels, String scorer, Boolean kMean) {
 
     public static final String BACKEND = "shadowattn";
 
@@ -104,15 +105,16 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
                 o.getInt("threads", 0),
                 o.getString("kernels", "auto").toLowerCase(Locale.ROOT),
                 o.getString("scorer", "cpu").toLowerCase(Locale.ROOT),
-                o.getBoolean("kmean", false));
+                o.get("kmean").isPresent() ? o.getBoolean("kmean", true) : null);
     }
 
     /** One line for logs. */
-    public String describe(double effectiveRatio, ScaleMode effectiveScales, String kernelName, int threadCount) {
+    public String describe(double effectiveRatio, ScaleMode effectiveScales, boolean effectiveKMean,
+                           String kernelName, int threadCount) {
         return String.format(Locale.ROOT,
                 "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d scales=%s sink=%d window=%d "
                         + "dense-below=%d prefill-only=%b kmean=%b kernels=%s threads=%d",
                 BACKEND, mode.key(), effectiveRatio, estimator.key(), sharing.key(), block, tile,
-                effectiveScales.key(), sink, window, denseBelow, prefillOnly, kMean, kernelName, threadCount);
+                effectiveScales.key(), sink, window, denseBelow, prefillOnly, effectiveKMean, kernelName, threadCount);
     }
 }

@@ -24,7 +24,8 @@ class QualityReportTest {
             for (String spec : specs) {
                 try (ShadowAttnBackend b = Backends.create(x, spec + ",ratio=" + ratio)) {
                     SessionDriver.Run run = SessionDriver.run(b, x, 0, prefill, 128, true);
-                    System.out.printf("%-14s %-45s %s%n", x.source(), spec, Quality.measure(x, run, ratio, 16));
+                    System.out.printf("%-14s %-45s %s%n", x.source(), spec,
+                            Quality.measure(Quality.reference(x, 16, 1), run, ratio));
                 }
             }
         }

@@ -6,19 +6,74 @@ import java.util.Arrays;
  * Quality of a selection run against exact dense attention: top-k recall against the exact float top-k at the
  * same budget, share of the dense attention mass covered, and output error.
  *
- * @param meanRecall     mean over (head, position) of |kept ∩ exact top-k| / k, k = ceil(ratio * visible)
+ * @param meanRecall      mean over (head, position) of |kept ∩ exact top-k| / k, k = ceil(ratio * visible)
  * @param worstHeadRecall the lowest per-head mean recall
- * @param meanMass       mean over (head, position) of the dense softmax weight on kept keys
- * @param worstHeadMass  the lowest per-head mean mass
+ * @param meanMass        mean over (head, position) of the dense softmax weight on kept keys
+ * @param worstHeadMass   the lowest per-head mean mass
  * @param meanOutputError mean over (head, position) of ||out - dense|| / ||dense||
- * @param maxOutputError the largest such error
- * @param keptFraction   kept keys / visible keys
+ * @param maxOutputError  the largest such error
+ * @param keptFraction    kept keys / visible keys over the measured positions
  */
 public record Quality(double meanRecall, double worstHeadRecall, double meanMass, double worstHeadMass,
                       double meanOutputError, double maxOutputError, double keptFraction) {
 
-    /** Measures rows {@code [from, n)} of a run over {@code x}. */
-    public static Quality measure(QkvData x, SessionDriver.Run run, double ratio, int from) {
+    /** Exact scores, weights and outputs at sampled positions of one layer, computed once. */
+    public static final class Reference {
+        final QkvData x;
+        final int[] positions;
+        /** [position index][head]: exact scores, ascending-sorted copy, softmax weights, dense output. */
+        final double[][][] scores;
+        final double[][][] sorted;
+        final double[][][] weights;
+        final float[][][] dense;
+
+        private Reference(QkvData x, int[] positions) {
+            this.x = x;
+            this.positions = positions;
+            int qh = x.queryHeads();
+            scores = new double[positions.length][qh][];
+            sorted = new double[positions.length][qh][];
+            weights = new double[positions.length][qh][];
+            dense = new float[positions.length][qh][];
+            for (int i = 0; i < positions.length; i++) {
+                int p = positions[i];
+                for (int h = 0; h < qh; h++) {
+                    double[] s = new double[p + 1];
+                    for (int j = 0; j <= p; j++) {
+                        s[j] = DenseReference.score(x, h, p, j);
+                    }
+                    scores[i][h] = s;
+                    sorted[i][h] = s.clone();
+                    Arrays.sort(sorted[i][h]);
+                    weights[i][h] = DenseReference.weights(x, h, p);
+                    int[] all = new int[p + 1];
+                    for (int j = 0; j <= p; j++) {
+                        all[j] = j;
+                    }
+                    dense[i][h] = new float[x.headDim()];
+                    DenseReference.attendOne(x, h, p, all, all.length, dense[i][h], 0);
+                }
+            }
+        }
+
+        public QkvData data() {
+            return x;
+        }
+    }
+
+    /** A reference at positions {@code from, from + stride, ...} below {@code n}. */
+    public static Reference reference(QkvData x, int from, int stride) {
+        int count = (x.n() - from + stride - 1) / stride;
+        int[] positions = new int[count];
+        for (int i = 0; i < count; i++) {
+            positions[i] = from + i * stride;
+        }
+        return new Reference(x, positions);
+    }
+
+    /** Measures a run over the reference's data at its positions. */
+    public static Quality measure(Reference ref, SessionDriver.Run run, double ratio) {
+        QkvData x = ref.x;
         int qh = x.queryHeads();
         int d = x.headDim();
         double[] headRecall = new double[qh];
@@ -27,29 +82,34 @@ public record Quality(double meanRecall, double worstHeadRecall, double meanMass
         double errMax = 0;
         long kept = 0;
         long visible = 0;
-        int rows = x.n() - from;
-        float[] dense = DenseReference.attend(x, from, x.n());
-        for (int p = from; p < x.n(); p++) {
+        int rows = ref.positions.length;
+        for (int i = 0; i < rows; i++) {
+            int p = ref.positions[i];
             for (int h = 0; h < qh; h++) {
                 int[] keys = run.kept(h, p);
                 kept += keys.length;
                 visible += p + 1;
-                double[] w = DenseReference.weights(x, h, p);
                 double mass = 0;
                 for (int j : keys) {
-                    mass += w[j];
+                    mass += ref.weights[i][h][j];
                 }
                 headMass[h] += mass;
                 int k = Math.max(1, (int) Math.ceil(ratio * (p + 1) - 1e-9));
-                headRecall[h] += recall(x, h, p, k, keys);
-                int o = ((p - from) * qh + h) * d;
+                double kth = ref.sorted[i][h][p + 1 - k];
+                int hits = 0;
+                for (int j : keys) {
+                    if (ref.scores[i][h][j] >= kth) {
+                        hits++;
+                    }
+                }
+                headRecall[h] += Math.min(1.0, (double) hits / k);
                 int oo = (p * qh + h) * d;
                 double num = 0;
                 double den = 0;
                 for (int c = 0; c < d; c++) {
-                    double diff = run.out()[oo + c] - dense[o + c];
+                    double diff = run.out()[oo + c] - ref.dense[i][h][c];
                     num += diff * diff;
-                    den += (double) dense[o + c] * dense[o + c];
+                    den += (double) ref.dense[i][h][c] * ref.dense[i][h][c];
                 }
                 double err = Math.sqrt(num / Math.max(den, 1e-30));
                 errSum += err;
@@ -67,24 +127,6 @@ public record Quality(double meanRecall, double worstHeadRecall, double meanMass
             wm = Math.min(wm, headMass[h] / rows);
         }
         return new Quality(mr, wr, mm, wm, errSum / rows / qh, errMax, (double) kept / visible);
-    }
-
-    /** |keys ∩ exact top-k| / k, ties at the k-th exact score counted as hits. */
-    static double recall(QkvData x, int h, int p, int k, int[] keys) {
-        double[] s = new double[p + 1];
-        for (int j = 0; j <= p; j++) {
-            s[j] = DenseReference.score(x, h, p, j);
-        }
-        double[] sorted = s.clone();
-        Arrays.sort(sorted);
-        double kth = sorted[p + 1 - k];
-        int hits = 0;
-        for (int j : keys) {
-            if (s[j] >= kth) {
-                hits++;
-            }
-        }
-        return Math.min(1.0, (double) hits / k);
     }
 
     @Override
