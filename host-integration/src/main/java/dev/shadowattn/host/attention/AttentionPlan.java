@@ -46,9 +46,12 @@ record AttentionPlan(int kvHeads, int tileRows, int tiles, int splits, boolean p
         return new AttentionPlan(kvHeads, tileRows, tiles, splits, parallel);
     }
 
-    /** Every thread gets work, and either evenly or with many tasks to even out. */
+    /**
+     * Every thread gets at least two tasks (so a helper that wakes late, or is busy with another session, leaves
+     * its share to the others), evenly or with many tasks to even out.
+     */
     private static boolean balanced(int tasks, int threads) {
-        return tasks >= threads && (tasks % threads == 0 || tasks >= 4 * threads);
+        return tasks >= 2 * threads && (tasks % threads == 0 || tasks >= 4 * threads);
     }
 
     int kvHead(int task) {

@@ -100,6 +100,7 @@ final class ChunkAllocator {
      * touched (memory from {@link Arena#allocate} is zeroed, hence faulted in as 4 KiB pages, before it could be
      * advised). Linux constants from {@code <asm-generic/mman-common.h>}; unmapped when the arena closes.
      */
+    @SuppressWarnings("restricted") // deliberate: mmap/madvise/munmap downcalls, documented above
     static final class HugePages {
         private static final int PROT_READ_WRITE = 0x1 | 0x2;
         private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;

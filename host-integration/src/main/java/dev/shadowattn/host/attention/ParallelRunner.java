@@ -107,7 +107,7 @@ final class ParallelRunner implements AutoCloseable {
         }
 
         void await() {
-            for (int spin = 0; pending.get() != 0 && spin < 20_000; spin++) {
+            for (int spin = 0; pending.get() != 0 && spin < 2_000; spin++) {
                 Thread.onSpinWait();
             }
             while (pending.get() != 0) {

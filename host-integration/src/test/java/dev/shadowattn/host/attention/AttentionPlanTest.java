@@ -23,10 +23,15 @@ class AttentionPlanTest {
     void decodeSplitsKeysOnlyWhenHeadsDoNotFillTheThreads() {
         AttentionPlan twoHeads = AttentionPlan.of(2, 6, 64, 16, 2, 16_000, 1);
         assertTrue(twoHeads.parallel());
-        assertEquals(1, twoHeads.splits(), "two KV heads already feed two threads");
+        assertEquals(2, twoHeads.splits(), "two tasks per thread");
         AttentionPlan oneHead = AttentionPlan.of(1, 3, 64, 16, 2, 16_000, 1);
         assertTrue(oneHead.parallel());
-        assertEquals(2, oneHead.splits());
+        assertEquals(4, oneHead.splits());
+        AttentionPlan manyHeads = AttentionPlan.of(8, 32, 64, 16, 2, 16_000, 1);
+        assertEquals(1, manyHeads.splits(), "eight KV heads feed two threads");
+        AttentionPlan shortContext = AttentionPlan.of(1, 32, 128, 16, 2, 1100, 1);
+        assertTrue(shortContext.parallel());
+        assertEquals(2, shortContext.splits(), "a split covers at least " + AttentionPlan.MIN_SPLIT_UNITS + " units");
         AttentionPlan threeHeads = AttentionPlan.of(3, 9, 64, 16, 2, 16_000, 1);
         assertEquals(0, threeHeads.tasks() % 2, "3 heads on 2 threads are split evenly: " + threeHeads);
     }
