@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Runs {@link AgreementMain} in JVMs configured unlike the test JVM: 256-bit vectors (the AVX2 code path, 8 lanes),
- * 128-bit vectors (too narrow: scalar), no incubator module (scalar, no linkage error), and the override property.
+ * 128-bit vectors (too narrow: scalar), no C2 (interpreter or C1 only: scalar), no incubator module (scalar, no
+ * linkage error), and the override property.
  */
 class OtherJvmConfigurationsTest {
 
@@ -47,6 +48,12 @@ class OtherJvmConfigurationsTest {
     void narrowVectorsFallBackToScalar() throws Exception {
         String out = run("--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=16");
         assertTrue(out.contains("kernels=scalar"), out);
+    }
+
+    @Test
+    void withoutC2ScalarIsChosen() throws Exception {
+        assertTrue(run("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1").contains("kernels=scalar"));
+        assertTrue(run("--add-modules", "jdk.incubator.vector", "-Xint").contains("kernels=scalar"));
     }
 
     @Test
