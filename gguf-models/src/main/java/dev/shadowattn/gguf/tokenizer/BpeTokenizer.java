@@ -30,6 +30,8 @@ public final class BpeTokenizer implements Tokenizer {
     public static final String KEY_BOS = "tokenizer.ggml.bos_token_id";
     public static final String KEY_EOS = "tokenizer.ggml.eos_token_id";
     public static final String KEY_ADD_BOS = "tokenizer.ggml.add_bos_token";
+    /** Longest text {@link #encode} accepts: its UTF-8 (at most 3 bytes per char) must fit an array. */
+    public static final int MAX_TEXT_CHARS = (Integer.MAX_VALUE - 16) / 3;
 
     private final Vocabulary vocabulary;
     private final BpePreTokenizer preTokenizer;
@@ -146,6 +148,10 @@ public final class BpeTokenizer implements Tokenizer {
         Objects.requireNonNull(text, "text");
         if (addBos && bos < 0) {
             throw new IllegalStateException("cannot add BOS: the vocabulary has no BOS token");
+        }
+        if (text.length() > MAX_TEXT_CHARS) {
+            throw new IllegalArgumentException("text of " + text.length() + " chars is too long to tokenize at once (at most "
+                    + MAX_TEXT_CHARS + ")");
         }
         BpeEncoder.Session session = new BpeEncoder.Session(text.length() / 3 + 4);
         if (addBos) {

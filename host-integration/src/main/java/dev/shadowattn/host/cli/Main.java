@@ -27,9 +27,11 @@ public final class Main {
 
             commands:
               generate     continue a prompt, streaming tokens
+              chat         converse with the model (line editing on a terminal, one message per line when piped)
               perplexity   llama.cpp-style perplexity of a text file
               bench        prompt and generation tokens/s (llama-bench style)
               backends     list the attention backends found on the class path
+              calibrate    per-head keep ratios and INT8 scales for the shadowattn backend (a model profile)
             """;
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -41,9 +43,11 @@ public final class Main {
         try {
             return switch (args[0]) {
                 case "generate" -> GenerateCommand.run(rest, out, err);
+                case "chat" -> ChatCommand.run(rest, System.in, out, err);
                 case "perplexity" -> PerplexityCommand.run(rest, out, err);
                 case "bench" -> BenchCommand.run(rest, out, err);
                 case "backends" -> listBackends(out);
+                case "calibrate" -> CalibrateCommand.run(rest, out, err);
                 default -> {
                     err.println("error: unknown command '" + args[0] + "'\n");
                     err.print(USAGE);
