@@ -9,6 +9,7 @@ import dev.shadowattn.plugin.config.ShadowAttnConfig;
 import dev.shadowattn.plugin.exec.WorkerPool;
 import dev.shadowattn.plugin.kernel.AttentionKernels;
 import dev.shadowattn.plugin.kernel.KernelProvider;
+import dev.shadowattn.plugin.profile.KeepRatios;
 import dev.shadowattn.plugin.profile.ModelProfile;
 import dev.shadowattn.plugin.profile.ModelProfileJson;
 import dev.shadowattn.plugin.profile.ScaleGrid;
@@ -23,7 +24,7 @@ import java.util.Arrays;
 /** Turns options, a geometry and an optional model profile into an {@link AttentionPlan}. */
 final class PlanResolver {
 
-    /** File name suffix of a profile stored beside the model ({@code model.gguf} -> {@code model.shadowattn.json}). */
+    /** Suffix of a profile stored beside the model ({@code model.gguf} -> {@code model.gguf.shadowattn.json}). */
     static final String PROFILE_SUFFIX = ".shadowattn.json";
 
     private PlanResolver() {
@@ -35,6 +36,7 @@ final class PlanResolver {
         ModelProfile profile = given != null ? given : findProfile(cfg, options);
         if (profile != null) {
             profile.validate(g);
+            options.get(AttentionOptions.MODEL_PATH).ifPresent(m -> profile.checkModelFile(Path.of(m)));
         }
         double[][] ratios = ratios(g, cfg, profile);
         ScaleMode scales = scales(cfg, profile);
@@ -92,21 +94,23 @@ final class PlanResolver {
 
     static Path besideModel(String modelPath) {
         Path m = Path.of(modelPath);
-        String name = m.getFileName().toString();
-        int dot = name.lastIndexOf('.');
-        return m.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + PROFILE_SUFFIX);
+        return m.resolveSibling(m.getFileName() + PROFILE_SUFFIX);
     }
 
-    /** Per-head ratios: the profile's (rescaled to mean {@code ratio} if given, capped at 1), else uniform. */
+    /**
+     * Per-head ratios: the profile's, or when option {@code ratio} is given, allocated anew with that mean over the
+     * profile's weights (its ratios when it has none), capped at 1 with the overflow redistributed
+     * ({@link KeepRatios}); without a profile, uniform.
+     */
     static double[][] ratios(AttentionGeometry g, ShadowAttnConfig cfg, ModelProfile profile) {
         double[][] r = new double[g.layers()][g.queryHeads()];
         if (profile != null && profile.hasRatios()) {
-            double mean = Arrays.stream(profile.ratios()).flatMapToDouble(Arrays::stream).average().orElse(1);
-            double factor = Double.isNaN(cfg.ratio()) ? 1.0 : cfg.ratio() / mean;
-            for (int l = 0; l < r.length; l++) {
-                for (int h = 0; h < r[l].length; h++) {
-                    r[l][h] = Math.min(1.0, profile.ratios()[l][h] * factor);
+            if (Double.isNaN(cfg.ratio())) {
+                for (int l = 0; l < r.length; l++) {
+                    r[l] = profile.ratios()[l].clone();
                 }
+            } else {
+                r = KeepRatios.allocate(profile.weights() != null ? profile.weights() : profile.ratios(), cfg.ratio());
             }
         } else {
             double u = Double.isNaN(cfg.ratio()) ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio();

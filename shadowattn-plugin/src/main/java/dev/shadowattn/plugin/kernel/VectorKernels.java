@@ -114,24 +114,24 @@ final class VectorKernels implements AttentionKernels {
             float ks = kScale.getAtIndex(FLOAT, g);
             for (int v = 0; v < NV; v++) {
                 long base = KeyLayout.key8Offset(g, 0, d) + (long) v * L;
-                FloatVector best = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+                int o = outOff + (g - g0) * GROUP + v * L;
                 for (int i0 = 0; i0 < m; i0 += 4) {
                     int i1 = Math.min(i0 + 1, m - 1);
                     int i2 = Math.min(i0 + 2, m - 1);
                     int i3 = Math.min(i0 + 3, m - 1);
-                    best = best.max(int8Max4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
+                    int8Max4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k8,
                             base, d, qScale[sOff + i0] * ks, qScale[sOff + i1] * ks, qScale[sOff + i2] * ks,
                             qScale[sOff + i3] * ks, bias(qBias, sOff + i0), bias(qBias, sOff + i1),
-                            bias(qBias, sOff + i2), bias(qBias, sOff + i3)));
+                            bias(qBias, sOff + i2), bias(qBias, sOff + i3), out, o, i0 == 0);
                 }
-                best.intoArray(out, outOff + (g - g0) * GROUP + v * L);
             }
         }
     }
 
-    private static FloatVector int8Max4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base,
-                                        int d, float s0, float s1, float s2, float s3, float b0, float b1, float b2,
-                                        float b3) {
+    /** Max of four queries' scaled INT8 scores into {@code out[o, o+L)} (or with what is there unless first). */
+    private static void int8Max4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k8, long base,
+                                 int d, float s0, float s1, float s2, float s3, float b0, float b1, float b2,
+                                 float b3, float[] out, int o, boolean first) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -144,7 +144,11 @@ final class VectorKernels implements AttentionKernels {
             a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
             a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
         }
-        return a0.fma(s0, b0).max(a1.fma(s1, b1)).max(a2.fma(s2, b2).max(a3.fma(s3, b3)));
+        FloatVector best = a0.fma(s0, b0).max(a1.fma(s1, b1)).max(a2.fma(s2, b2).max(a3.fma(s3, b3)));
+        if (!first) {
+            best = best.max(FloatVector.fromArray(FS, out, o));
+        }
+        best.intoArray(out, o);
     }
 
     // ---- exact float scores ---------------------------------------------------------------------------------
@@ -173,15 +177,14 @@ final class VectorKernels implements AttentionKernels {
         for (int g = g0; g < g1; g++) {
             for (int v = 0; v < NV; v++) {
                 long base = KeyLayout.keyOffset(g, 0, d) + (long) v * L * Float.BYTES;
-                FloatVector best = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+                int o = outOff + (g - g0) * GROUP + v * L;
                 for (int i0 = 0; i0 < m; i0 += 4) {
                     int i1 = Math.min(i0 + 1, m - 1);
                     int i2 = Math.min(i0 + 2, m - 1);
                     int i3 = Math.min(i0 + 3, m - 1);
-                    best = best.max(dotMax4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k,
-                            base, d));
+                    dotMax4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k, base, d, out, o,
+                            i0 == 0);
                 }
-                best.intoArray(out, outOff + (g - g0) * GROUP + v * L);
             }
         }
     }
@@ -206,7 +209,8 @@ final class VectorKernels implements AttentionKernels {
         a3.intoArray(out, o3);
     }
 
-    private static FloatVector dotMax4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k, long base, int d) {
+    private static void dotMax4(float[] q, int q0, int q1, int q2, int q3, MemorySegment k, long base, int d,
+                                float[] out, int o, boolean first) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -218,7 +222,11 @@ final class VectorKernels implements AttentionKernels {
             a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
             a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
         }
-        return a0.max(a1).max(a2.max(a3));
+        FloatVector best = a0.max(a1).max(a2.max(a3));
+        if (!first) {
+            best = best.max(FloatVector.fromArray(FS, out, o));
+        }
+        best.intoArray(out, o);
     }
 
     /** One query against four lane slices (four groups). */
@@ -302,14 +310,7 @@ final class VectorKernels implements AttentionKernels {
             for (int i = 0; i < m; i++) {
                 softmaxChunk(i, pos[posOff + i], groups, masks, c0, cn, d, s);
             }
-            if (m == 1) {
-                pv1(v, d, groups, c0, cn, s);
-            } else {
-                for (int i0 = 0; i0 < m; i0 += 4) {
-                    pvQuad(i0, Math.min(i0 + 1, m - 1), Math.min(i0 + 2, m - 1), Math.min(i0 + 3, m - 1),
-                            v, d, groups, c0, cn, s);
-                }
-            }
+            pvChunk(m, v, d, groups, c0, cn, s);
         }
         for (int i = 0; i < m; i++) {
             float sum = s.sum[i];
@@ -320,44 +321,184 @@ final class VectorKernels implements AttentionKernels {
         }
     }
 
-    /** Logits of all queries for groups {@code [c0, c0+cn)} of the list into {@code S[i * SW + t * 16 + lane]}. */
+    /**
+     * Logits of all queries for groups {@code [c0, c0+cn)} of the list into {@code S[i * SW + t * 16 + lane]}.
+     * Queries go four at a time (three when that divides them and four does not: the 3 query heads of a KV head
+     * in decode), groups four at a time, so each K load feeds several FMAs and chains are independent.
+     */
     private static void logitsChunk(float[] q, int qOff, int m, MemorySegment k, int d, int[] groups, int c0,
                                     int cn, float[] S) {
-        if (m == 1) {
-            int t = 0;
-            for (; t + 4 <= cn; t += 4) {
-                for (int v = 0; v < NV; v++) {
-                    long lv = (long) v * L * Float.BYTES;
-                    int o = t * GROUP + v * L;
-                    dot1x4(q, qOff, k, KeyLayout.keyOffset(groups[c0 + t], 0, d) + lv,
-                            KeyLayout.keyOffset(groups[c0 + t + 1], 0, d) + lv,
-                            KeyLayout.keyOffset(groups[c0 + t + 2], 0, d) + lv,
-                            KeyLayout.keyOffset(groups[c0 + t + 3], 0, d) + lv, d,
-                            S, o, o + GROUP, o + 2 * GROUP, o + 3 * GROUP);
-                }
-            }
-            for (; t < cn; t++) {
-                long base = KeyLayout.keyOffset(groups[c0 + t], 0, d);
-                for (int v = 0; v < NV; v++) {
-                    int o = t * GROUP + v * L;
-                    dot4(q, qOff, qOff, qOff, qOff, k, base + (long) v * L * Float.BYTES, d, S, o, o, o, o);
-                }
+        int i = 0;
+        if (m % 4 != 0 && m % 3 == 0) {
+            for (; i < m; i += 3) {
+                logitsRows3(q, qOff + i * d, k, d, groups, c0, cn, S, i * SW);
             }
             return;
         }
-        for (int i0 = 0; i0 < m; i0 += 4) {
-            int i1 = Math.min(i0 + 1, m - 1);
-            int i2 = Math.min(i0 + 2, m - 1);
-            int i3 = Math.min(i0 + 3, m - 1);
-            for (int t = 0; t < cn; t++) {
-                long base = KeyLayout.keyOffset(groups[c0 + t], 0, d);
-                for (int v = 0; v < NV; v++) {
-                    int o = t * GROUP + v * L;
-                    dot4(q, qOff + i0 * d, qOff + i1 * d, qOff + i2 * d, qOff + i3 * d, k,
-                            base + (long) v * L * Float.BYTES, d, S, i0 * SW + o, i1 * SW + o, i2 * SW + o, i3 * SW + o);
-                }
+        for (; i + 4 <= m; i += 4) {
+            logitsRows4(q, qOff + i * d, k, d, groups, c0, cn, S, i * SW);
+        }
+        if (m - i == 3) {
+            logitsRows3(q, qOff + i * d, k, d, groups, c0, cn, S, i * SW);
+            return;
+        }
+        for (; i < m; i++) {
+            logitsRows1(q, qOff + i * d, k, d, groups, c0, cn, S, i * SW);
+        }
+    }
+
+    private static long slice(int[] groups, int t, int d, int v) {
+        return KeyLayout.keyOffset(groups[t], 0, d) + (long) v * L * Float.BYTES;
+    }
+
+    private static void logitsRows4(float[] q, int qo, MemorySegment k, int d, int[] groups, int c0, int cn,
+                                    float[] S, int so) {
+        int t = 0;
+        for (; t + 4 <= cn; t += 4) {
+            for (int v = 0; v < NV; v++) {
+                dot4x4(q, qo, k, slice(groups, c0 + t, d, v), slice(groups, c0 + t + 1, d, v),
+                        slice(groups, c0 + t + 2, d, v), slice(groups, c0 + t + 3, d, v), d, S, so + t * GROUP + v * L);
             }
         }
+        for (; t < cn; t++) {
+            for (int v = 0; v < NV; v++) {
+                int o = so + t * GROUP + v * L;
+                dot4(q, qo, qo + d, qo + 2 * d, qo + 3 * d, k, slice(groups, c0 + t, d, v), d, S,
+                        o, o + SW, o + 2 * SW, o + 3 * SW);
+            }
+        }
+    }
+
+    private static void logitsRows3(float[] q, int qo, MemorySegment k, int d, int[] groups, int c0, int cn,
+                                    float[] S, int so) {
+        int t = 0;
+        for (; t + 4 <= cn; t += 4) {
+            for (int v = 0; v < NV; v++) {
+                dot3x4(q, qo, k, slice(groups, c0 + t, d, v), slice(groups, c0 + t + 1, d, v),
+                        slice(groups, c0 + t + 2, d, v), slice(groups, c0 + t + 3, d, v), d, S, so + t * GROUP + v * L);
+            }
+        }
+        for (; t < cn; t++) {
+            for (int v = 0; v < NV; v++) {
+                int o = so + t * GROUP + v * L;
+                // The fourth row repeats the third: same value to the same place.
+                dot4(q, qo, qo + d, qo + 2 * d, qo + 2 * d, k, slice(groups, c0 + t, d, v), d, S,
+                        o, o + SW, o + 2 * SW, o + 2 * SW);
+            }
+        }
+    }
+
+    private static void logitsRows1(float[] q, int qo, MemorySegment k, int d, int[] groups, int c0, int cn,
+                                    float[] S, int so) {
+        int t = 0;
+        for (; t + 4 <= cn; t += 4) {
+            for (int v = 0; v < NV; v++) {
+                int o = so + t * GROUP + v * L;
+                dot1x4(q, qo, k, slice(groups, c0 + t, d, v), slice(groups, c0 + t + 1, d, v),
+                        slice(groups, c0 + t + 2, d, v), slice(groups, c0 + t + 3, d, v), d,
+                        S, o, o + GROUP, o + 2 * GROUP, o + 3 * GROUP);
+            }
+        }
+        for (; t < cn; t++) {
+            for (int v = 0; v < NV; v++) {
+                int o = so + t * GROUP + v * L;
+                dot4(q, qo, qo, qo, qo, k, slice(groups, c0 + t, d, v), d, S, o, o, o, o);
+            }
+        }
+    }
+
+    /** Four queries (rows {@code qo + r*d}) against four group slices: 16 accumulators. */
+    private static void dot4x4(float[] q, int qo, MemorySegment k, long b0, long b1, long b2, long b3, int d,
+                               float[] S, int o) {
+        FloatVector a00 = FloatVector.zero(FS), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int c = 0; c < d; c++) {
+            long r = c * ROW;
+            FloatVector k0 = FloatVector.fromMemorySegment(FS, k, b0 + r, ORDER);
+            FloatVector k1 = FloatVector.fromMemorySegment(FS, k, b1 + r, ORDER);
+            FloatVector k2 = FloatVector.fromMemorySegment(FS, k, b2 + r, ORDER);
+            FloatVector k3 = FloatVector.fromMemorySegment(FS, k, b3 + r, ORDER);
+            FloatVector x = FloatVector.broadcast(FS, q[qo + c]);
+            a00 = k0.fma(x, a00);
+            a01 = k1.fma(x, a01);
+            a02 = k2.fma(x, a02);
+            a03 = k3.fma(x, a03);
+            x = FloatVector.broadcast(FS, q[qo + d + c]);
+            a10 = k0.fma(x, a10);
+            a11 = k1.fma(x, a11);
+            a12 = k2.fma(x, a12);
+            a13 = k3.fma(x, a13);
+            x = FloatVector.broadcast(FS, q[qo + 2 * d + c]);
+            a20 = k0.fma(x, a20);
+            a21 = k1.fma(x, a21);
+            a22 = k2.fma(x, a22);
+            a23 = k3.fma(x, a23);
+            x = FloatVector.broadcast(FS, q[qo + 3 * d + c]);
+            a30 = k0.fma(x, a30);
+            a31 = k1.fma(x, a31);
+            a32 = k2.fma(x, a32);
+            a33 = k3.fma(x, a33);
+        }
+        a00.intoArray(S, o);
+        a01.intoArray(S, o + GROUP);
+        a02.intoArray(S, o + 2 * GROUP);
+        a03.intoArray(S, o + 3 * GROUP);
+        a10.intoArray(S, o + SW);
+        a11.intoArray(S, o + SW + GROUP);
+        a12.intoArray(S, o + SW + 2 * GROUP);
+        a13.intoArray(S, o + SW + 3 * GROUP);
+        a20.intoArray(S, o + 2 * SW);
+        a21.intoArray(S, o + 2 * SW + GROUP);
+        a22.intoArray(S, o + 2 * SW + 2 * GROUP);
+        a23.intoArray(S, o + 2 * SW + 3 * GROUP);
+        a30.intoArray(S, o + 3 * SW);
+        a31.intoArray(S, o + 3 * SW + GROUP);
+        a32.intoArray(S, o + 3 * SW + 2 * GROUP);
+        a33.intoArray(S, o + 3 * SW + 3 * GROUP);
+    }
+
+    /** Three queries against four group slices: 12 accumulators. */
+    private static void dot3x4(float[] q, int qo, MemorySegment k, long b0, long b1, long b2, long b3, int d,
+                               float[] S, int o) {
+        FloatVector a00 = FloatVector.zero(FS), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        for (int c = 0; c < d; c++) {
+            long r = c * ROW;
+            FloatVector k0 = FloatVector.fromMemorySegment(FS, k, b0 + r, ORDER);
+            FloatVector k1 = FloatVector.fromMemorySegment(FS, k, b1 + r, ORDER);
+            FloatVector k2 = FloatVector.fromMemorySegment(FS, k, b2 + r, ORDER);
+            FloatVector k3 = FloatVector.fromMemorySegment(FS, k, b3 + r, ORDER);
+            FloatVector x = FloatVector.broadcast(FS, q[qo + c]);
+            a00 = k0.fma(x, a00);
+            a01 = k1.fma(x, a01);
+            a02 = k2.fma(x, a02);
+            a03 = k3.fma(x, a03);
+            x = FloatVector.broadcast(FS, q[qo + d + c]);
+            a10 = k0.fma(x, a10);
+            a11 = k1.fma(x, a11);
+            a12 = k2.fma(x, a12);
+            a13 = k3.fma(x, a13);
+            x = FloatVector.broadcast(FS, q[qo + 2 * d + c]);
+            a20 = k0.fma(x, a20);
+            a21 = k1.fma(x, a21);
+            a22 = k2.fma(x, a22);
+            a23 = k3.fma(x, a23);
+        }
+        a00.intoArray(S, o);
+        a01.intoArray(S, o + GROUP);
+        a02.intoArray(S, o + 2 * GROUP);
+        a03.intoArray(S, o + 3 * GROUP);
+        a10.intoArray(S, o + SW);
+        a11.intoArray(S, o + SW + GROUP);
+        a12.intoArray(S, o + SW + 2 * GROUP);
+        a13.intoArray(S, o + SW + 3 * GROUP);
+        a20.intoArray(S, o + 2 * SW);
+        a21.intoArray(S, o + 2 * SW + GROUP);
+        a22.intoArray(S, o + 2 * SW + 2 * GROUP);
+        a23.intoArray(S, o + 2 * SW + 3 * GROUP);
     }
 
     /** Lanes of group {@code g} causally visible from position {@code p}. */
@@ -414,14 +555,40 @@ final class VectorKernels implements AttentionKernels {
         s.sum[i] += vsum.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Accumulates P·V of four queries (rows may repeat) over this chunk's keys visible to any of them. */
-    private static void pvQuad(int i0, int i1, int i2, int i3, MemorySegment v, int d, int[] groups, int c0,
-                               int cn, AttendScratch s) {
-        for (int c = 0; c + 2 * L <= d; c += 2 * L) {
-            pvQuad2(i0, i1, i2, i3, c, v, d, groups, c0, cn, s);
+    /** P·V of all queries for this chunk, with the same grouping of queries as the logits. */
+    private static void pvChunk(int m, MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
+        int i = 0;
+        if (m % 4 != 0 && m % 3 == 0) {
+            for (; i < m; i += 3) {
+                pvRows(i, i + 1, i + 2, i + 2, v, d, groups, c0, cn, s);
+            }
+            return;
         }
-        if ((d / L) % 2 != 0) {
-            pvQuad1(i0, i1, i2, i3, d - L, v, d, groups, c0, cn, s);
+        for (; i + 4 <= m; i += 4) {
+            pvRows(i, i + 1, i + 2, i + 3, v, d, groups, c0, cn, s);
+        }
+        if (m - i == 3) {
+            pvRows(i, i + 1, i + 2, i + 2, v, d, groups, c0, cn, s);
+            return;
+        }
+        for (; i < m; i++) {
+            pv1(i, v, d, groups, c0, cn, s);
+        }
+    }
+
+    /** Four query rows (the last may repeat the third): channel chunks of four vectors, then single vectors. */
+    private static void pvRows(int i0, int i1, int i2, int i3, MemorySegment v, int d, int[] groups, int c0,
+                               int cn, AttendScratch s) {
+        int c = 0;
+        for (; c + 4 * L <= d; c += 4 * L) {
+            if (i3 == i2) {
+                pv3x4(i0, i1, i2, c, v, d, groups, c0, cn, s);
+            } else {
+                pv4x4(i0, i1, i2, i3, c, v, d, groups, c0, cn, s);
+            }
+        }
+        for (; c < d; c += L) {
+            pv4x1(i0, i1, i2, i3, c, v, d, groups, c0, cn, s);
         }
     }
 
@@ -429,20 +596,25 @@ final class VectorKernels implements AttentionKernels {
         return s.valid[i0 * CG + t] | s.valid[i1 * CG + t] | s.valid[i2 * CG + t] | s.valid[i3 * CG + t];
     }
 
-    /** Two vectors of channels {@code [c, c+2L)} for four queries: eight accumulators. */
-    private static void pvQuad2(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
-                                int c0, int cn, AttendScratch s) {
+    /** Channels {@code [c, c+4L)} of four queries: 16 accumulators; per key 4 V loads feed 16 FMAs. */
+    private static void pv4x4(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
+                              int c0, int cn, AttendScratch s) {
         float[] acc = s.acc;
         float[] P = s.logits;
-        FloatVector a00 = FloatVector.fromArray(FS, acc, i0 * d + c);
-        FloatVector a01 = FloatVector.fromArray(FS, acc, i0 * d + c + L);
-        FloatVector a10 = FloatVector.fromArray(FS, acc, i1 * d + c);
-        FloatVector a11 = FloatVector.fromArray(FS, acc, i1 * d + c + L);
-        FloatVector a20 = FloatVector.fromArray(FS, acc, i2 * d + c);
-        FloatVector a21 = FloatVector.fromArray(FS, acc, i2 * d + c + L);
-        FloatVector a30 = FloatVector.fromArray(FS, acc, i3 * d + c);
-        FloatVector a31 = FloatVector.fromArray(FS, acc, i3 * d + c + L);
+        int o0 = i0 * d + c;
+        int o1 = i1 * d + c;
+        int o2 = i2 * d + c;
+        int o3 = i3 * d + c;
+        FloatVector a00 = FloatVector.fromArray(FS, acc, o0), a01 = FloatVector.fromArray(FS, acc, o0 + L);
+        FloatVector a02 = FloatVector.fromArray(FS, acc, o0 + 2 * L), a03 = FloatVector.fromArray(FS, acc, o0 + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(FS, acc, o1), a11 = FloatVector.fromArray(FS, acc, o1 + L);
+        FloatVector a12 = FloatVector.fromArray(FS, acc, o1 + 2 * L), a13 = FloatVector.fromArray(FS, acc, o1 + 3 * L);
+        FloatVector a20 = FloatVector.fromArray(FS, acc, o2), a21 = FloatVector.fromArray(FS, acc, o2 + L);
+        FloatVector a22 = FloatVector.fromArray(FS, acc, o2 + 2 * L), a23 = FloatVector.fromArray(FS, acc, o2 + 3 * L);
+        FloatVector a30 = FloatVector.fromArray(FS, acc, o3), a31 = FloatVector.fromArray(FS, acc, o3 + L);
+        FloatVector a32 = FloatVector.fromArray(FS, acc, o3 + 2 * L), a33 = FloatVector.fromArray(FS, acc, o3 + 3 * L);
         long cOff = (long) c * Float.BYTES;
+        long step = (long) L * Float.BYTES;
         for (int t = 0; t < cn; t++) {
             int bits = unionBits(s, i0, i1, i2, i3, t);
             int key0 = groups[c0 + t] * GROUP;
@@ -452,35 +624,114 @@ final class VectorKernels implements AttentionKernels {
                 bits &= bits - 1;
                 long vo = KeyLayout.valueOffset(key0 + lane, d) + cOff;
                 FloatVector v0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER);
-                FloatVector v1 = FloatVector.fromMemorySegment(FS, v, vo + (long) L * Float.BYTES, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(FS, v, vo + step, ORDER);
+                FloatVector v2 = FloatVector.fromMemorySegment(FS, v, vo + 2 * step, ORDER);
+                FloatVector v3 = FloatVector.fromMemorySegment(FS, v, vo + 3 * step, ORDER);
                 int pi = pt + lane;
-                FloatVector p0 = FloatVector.broadcast(FS, P[i0 * SW + pi]);
-                FloatVector p1 = FloatVector.broadcast(FS, P[i1 * SW + pi]);
-                FloatVector p2 = FloatVector.broadcast(FS, P[i2 * SW + pi]);
-                FloatVector p3 = FloatVector.broadcast(FS, P[i3 * SW + pi]);
-                a00 = v0.fma(p0, a00);
-                a01 = v1.fma(p0, a01);
-                a10 = v0.fma(p1, a10);
-                a11 = v1.fma(p1, a11);
-                a20 = v0.fma(p2, a20);
-                a21 = v1.fma(p2, a21);
-                a30 = v0.fma(p3, a30);
-                a31 = v1.fma(p3, a31);
+                FloatVector p = FloatVector.broadcast(FS, P[i0 * SW + pi]);
+                a00 = v0.fma(p, a00);
+                a01 = v1.fma(p, a01);
+                a02 = v2.fma(p, a02);
+                a03 = v3.fma(p, a03);
+                p = FloatVector.broadcast(FS, P[i1 * SW + pi]);
+                a10 = v0.fma(p, a10);
+                a11 = v1.fma(p, a11);
+                a12 = v2.fma(p, a12);
+                a13 = v3.fma(p, a13);
+                p = FloatVector.broadcast(FS, P[i2 * SW + pi]);
+                a20 = v0.fma(p, a20);
+                a21 = v1.fma(p, a21);
+                a22 = v2.fma(p, a22);
+                a23 = v3.fma(p, a23);
+                p = FloatVector.broadcast(FS, P[i3 * SW + pi]);
+                a30 = v0.fma(p, a30);
+                a31 = v1.fma(p, a31);
+                a32 = v2.fma(p, a32);
+                a33 = v3.fma(p, a33);
             }
         }
-        a00.intoArray(acc, i0 * d + c);
-        a01.intoArray(acc, i0 * d + c + L);
-        a10.intoArray(acc, i1 * d + c);
-        a11.intoArray(acc, i1 * d + c + L);
-        a20.intoArray(acc, i2 * d + c);
-        a21.intoArray(acc, i2 * d + c + L);
-        a30.intoArray(acc, i3 * d + c);
-        a31.intoArray(acc, i3 * d + c + L);
+        a00.intoArray(acc, o0);
+        a01.intoArray(acc, o0 + L);
+        a02.intoArray(acc, o0 + 2 * L);
+        a03.intoArray(acc, o0 + 3 * L);
+        a10.intoArray(acc, o1);
+        a11.intoArray(acc, o1 + L);
+        a12.intoArray(acc, o1 + 2 * L);
+        a13.intoArray(acc, o1 + 3 * L);
+        a20.intoArray(acc, o2);
+        a21.intoArray(acc, o2 + L);
+        a22.intoArray(acc, o2 + 2 * L);
+        a23.intoArray(acc, o2 + 3 * L);
+        a30.intoArray(acc, o3);
+        a31.intoArray(acc, o3 + L);
+        a32.intoArray(acc, o3 + 2 * L);
+        a33.intoArray(acc, o3 + 3 * L);
     }
 
-    /** One vector of channels {@code [c, c+L)} for four queries. */
-    private static void pvQuad1(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
-                                int c0, int cn, AttendScratch s) {
+    /** Channels {@code [c, c+4L)} of three queries: 12 accumulators. */
+    private static void pv3x4(int i0, int i1, int i2, int c, MemorySegment v, int d, int[] groups, int c0, int cn,
+                              AttendScratch s) {
+        float[] acc = s.acc;
+        float[] P = s.logits;
+        int o0 = i0 * d + c;
+        int o1 = i1 * d + c;
+        int o2 = i2 * d + c;
+        FloatVector a00 = FloatVector.fromArray(FS, acc, o0), a01 = FloatVector.fromArray(FS, acc, o0 + L);
+        FloatVector a02 = FloatVector.fromArray(FS, acc, o0 + 2 * L), a03 = FloatVector.fromArray(FS, acc, o0 + 3 * L);
+        FloatVector a10 = FloatVector.fromArray(FS, acc, o1), a11 = FloatVector.fromArray(FS, acc, o1 + L);
+        FloatVector a12 = FloatVector.fromArray(FS, acc, o1 + 2 * L), a13 = FloatVector.fromArray(FS, acc, o1 + 3 * L);
+        FloatVector a20 = FloatVector.fromArray(FS, acc, o2), a21 = FloatVector.fromArray(FS, acc, o2 + L);
+        FloatVector a22 = FloatVector.fromArray(FS, acc, o2 + 2 * L), a23 = FloatVector.fromArray(FS, acc, o2 + 3 * L);
+        long cOff = (long) c * Float.BYTES;
+        long step = (long) L * Float.BYTES;
+        for (int t = 0; t < cn; t++) {
+            int bits = s.valid[i0 * CG + t] | s.valid[i1 * CG + t] | s.valid[i2 * CG + t];
+            int key0 = groups[c0 + t] * GROUP;
+            int pt = t * GROUP;
+            while (bits != 0) {
+                int lane = Integer.numberOfTrailingZeros(bits);
+                bits &= bits - 1;
+                long vo = KeyLayout.valueOffset(key0 + lane, d) + cOff;
+                FloatVector v0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER);
+                FloatVector v1 = FloatVector.fromMemorySegment(FS, v, vo + step, ORDER);
+                FloatVector v2 = FloatVector.fromMemorySegment(FS, v, vo + 2 * step, ORDER);
+                FloatVector v3 = FloatVector.fromMemorySegment(FS, v, vo + 3 * step, ORDER);
+                int pi = pt + lane;
+                FloatVector p = FloatVector.broadcast(FS, P[i0 * SW + pi]);
+                a00 = v0.fma(p, a00);
+                a01 = v1.fma(p, a01);
+                a02 = v2.fma(p, a02);
+                a03 = v3.fma(p, a03);
+                p = FloatVector.broadcast(FS, P[i1 * SW + pi]);
+                a10 = v0.fma(p, a10);
+                a11 = v1.fma(p, a11);
+                a12 = v2.fma(p, a12);
+                a13 = v3.fma(p, a13);
+                p = FloatVector.broadcast(FS, P[i2 * SW + pi]);
+                a20 = v0.fma(p, a20);
+                a21 = v1.fma(p, a21);
+                a22 = v2.fma(p, a22);
+                a23 = v3.fma(p, a23);
+            }
+        }
+        a00.intoArray(acc, o0);
+        a01.intoArray(acc, o0 + L);
+        a02.intoArray(acc, o0 + 2 * L);
+        a03.intoArray(acc, o0 + 3 * L);
+        a10.intoArray(acc, o1);
+        a11.intoArray(acc, o1 + L);
+        a12.intoArray(acc, o1 + 2 * L);
+        a13.intoArray(acc, o1 + 3 * L);
+        a20.intoArray(acc, o2);
+        a21.intoArray(acc, o2 + L);
+        a22.intoArray(acc, o2 + 2 * L);
+        a23.intoArray(acc, o2 + 3 * L);
+    }
+
+
+    /** One vector of channels {@code [c, c+L)} for four queries (rows may repeat). */
+    private static void pv4x1(int i0, int i1, int i2, int i3, int c, MemorySegment v, int d, int[] groups,
+                              int c0, int cn, AttendScratch s) {
         float[] acc = s.acc;
         float[] P = s.logits;
         FloatVector a0 = FloatVector.fromArray(FS, acc, i0 * d + c);
@@ -504,6 +755,7 @@ final class VectorKernels implements AttentionKernels {
                 a3 = x.fma(FloatVector.broadcast(FS, P[i3 * SW + pi]), a3);
             }
         }
+        // Repeated rows computed the same values: storing them twice is harmless.
         a0.intoArray(acc, i0 * d + c);
         a1.intoArray(acc, i1 * d + c);
         a2.intoArray(acc, i2 * d + c);
@@ -511,42 +763,45 @@ final class VectorKernels implements AttentionKernels {
     }
 
     /** P·V of a single query: four channel vectors per pass, then single vectors. */
-    private static void pv1(MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
+    private static void pv1(int i, MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
         int c = 0;
         for (; c + 4 * L <= d; c += 4 * L) {
-            pv1x4(c, v, d, groups, c0, cn, s);
+            pv1x4(i, c, v, d, groups, c0, cn, s);
         }
         for (; c < d; c += L) {
-            pvQuad1(0, 0, 0, 0, c, v, d, groups, c0, cn, s);
+            pv4x1(i, i, i, i, c, v, d, groups, c0, cn, s);
         }
     }
 
-    private static void pv1x4(int c, MemorySegment v, int d, int[] groups, int c0, int cn, AttendScratch s) {
+    private static void pv1x4(int i, int c, MemorySegment v, int d, int[] groups, int c0, int cn,
+                              AttendScratch s) {
         float[] acc = s.acc;
         float[] P = s.logits;
-        FloatVector a0 = FloatVector.fromArray(FS, acc, c);
-        FloatVector a1 = FloatVector.fromArray(FS, acc, c + L);
-        FloatVector a2 = FloatVector.fromArray(FS, acc, c + 2 * L);
-        FloatVector a3 = FloatVector.fromArray(FS, acc, c + 3 * L);
+        int o = i * d + c;
+        FloatVector a0 = FloatVector.fromArray(FS, acc, o);
+        FloatVector a1 = FloatVector.fromArray(FS, acc, o + L);
+        FloatVector a2 = FloatVector.fromArray(FS, acc, o + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(FS, acc, o + 3 * L);
         long cOff = (long) c * Float.BYTES;
         long step = (long) L * Float.BYTES;
         for (int t = 0; t < cn; t++) {
-            int bits = s.valid[t];
+            int bits = s.valid[i * CG + t];
             int key0 = groups[c0 + t] * GROUP;
+            int pt = i * SW + t * GROUP;
             while (bits != 0) {
                 int lane = Integer.numberOfTrailingZeros(bits);
                 bits &= bits - 1;
                 long vo = KeyLayout.valueOffset(key0 + lane, d) + cOff;
-                FloatVector p = FloatVector.broadcast(FS, P[t * GROUP + lane]);
+                FloatVector p = FloatVector.broadcast(FS, P[pt + lane]);
                 a0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER).fma(p, a0);
                 a1 = FloatVector.fromMemorySegment(FS, v, vo + step, ORDER).fma(p, a1);
                 a2 = FloatVector.fromMemorySegment(FS, v, vo + 2 * step, ORDER).fma(p, a2);
                 a3 = FloatVector.fromMemorySegment(FS, v, vo + 3 * step, ORDER).fma(p, a3);
             }
         }
-        a0.intoArray(acc, c);
-        a1.intoArray(acc, c + L);
-        a2.intoArray(acc, c + 2 * L);
-        a3.intoArray(acc, c + 3 * L);
+        a0.intoArray(acc, o);
+        a1.intoArray(acc, o + L);
+        a2.intoArray(acc, o + 2 * L);
+        a3.intoArray(acc, o + 3 * L);
     }
 }
