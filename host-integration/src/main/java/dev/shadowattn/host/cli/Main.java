@@ -32,6 +32,7 @@ public final class Main {
               bench        prompt and generation tokens/s (llama-bench style)
               backends     list the attention backends found on the class path
               calibrate    per-head keep ratios and INT8 scales for the shadowattn backend (a model profile)
+              recall       perplexity with a sparse backend's kept fraction and top-k recall
             """;
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -48,6 +49,7 @@ public final class Main {
                 case "bench" -> BenchCommand.run(rest, out, err);
                 case "backends" -> listBackends(out);
                 case "calibrate" -> CalibrateCommand.run(rest, out, err);
+                case "recall" -> RecallCommand.run(rest, out, err);
                 default -> {
                     err.println("error: unknown command '" + args[0] + "'\n");
                     err.print(USAGE);

@@ -1,0 +1,14 @@
+package dev.shadowattn.host.calibrate;
+
+/**
+ * Sees the post-RoPE queries and keys an engine hands to its attention backend (layouts of
+ * {@link dev.shadowattn.api.AttentionGeometry}); called on the thread running the forward pass, before the backend.
+ */
+public interface QkObserver {
+
+    /** K rows of positions {@code [pos, pos+n)} of {@code layer}: {@code n * kvDim} floats from {@code off}. */
+    void keys(int layer, int pos, int n, float[] k, int off);
+
+    /** Q rows of positions {@code [pos, pos+n)} of {@code layer}: {@code n * queryDim} floats from {@code off}. */
+    void queries(int layer, int pos, int n, float[] q, int off);
+}
