@@ -14,7 +14,8 @@ import java.util.Arrays;
  *   <li>each remaining symbol becomes its token, or, if no token spells it, one token per byte.</li>
  * </ol>
  * Each step costs O(log n) in the queue, so a word of n bytes takes O(n log n), never rescans of the word.
- * Immutable; the scratch lives in a {@link Session}, one per thread.
+ * Immutable; the scratch lives in a {@link Session}, one per encoding, which may also cache the tokens of words
+ * already merged ({@link BpeWordCache}).
  */
 final class BpeEncoder {
 
@@ -35,9 +36,12 @@ final class BpeEncoder {
         private byte[] bytes = new byte[64];
         private int[] tokens;
         private int size;
+        private final BpeWordCache cache;   // null for short texts, which repeat few words
 
-        Session(int expectedTokens) {
+        /** @param cacheWords whether to remember the tokens of merged words (worth it for long texts) */
+        Session(int expectedTokens, boolean cacheWords) {
             tokens = new int[Math.max(16, expectedTokens)];
+            cache = cacheWords ? new BpeWordCache() : null;
         }
 
         void add(int token) {
@@ -75,13 +79,24 @@ final class BpeEncoder {
             s.add(model.byteToken(bytes[offset] & 0xFF));
             return;
         }
-        if (ignoreMerges) {
-            int whole = model.wordToken(bytes, offset, n);
-            if (whole >= 0) {
-                s.add(whole);
-                return;
-            }
+        BpeWordCache cache = s.cache;
+        if (cache != null && cache.appendTo(bytes, offset, n, s)) {
+            return;
         }
+        int first = s.size;
+        int whole = ignoreMerges ? model.wordToken(bytes, offset, n) : -1;
+        if (whole >= 0) {
+            s.add(whole);
+        } else {
+            merge(bytes, offset, n, s);
+        }
+        if (cache != null) {
+            cache.put(bytes, offset, n, s.tokens, first, s.size);
+        }
+    }
+
+    /** The merge proper of a word of two or more bytes. */
+    private void merge(byte[] bytes, int offset, int n, Session s) {
         s.ensureSymbols(n);
         int[] symbol = s.symbol, prev = s.prev, next = s.next;
         for (int i = 0; i < n; i++) {

@@ -21,13 +21,19 @@ import java.util.Map;
  */
 final class BpeModel {
 
+    private static final int SYMBOL_BITS = 21;
+    private static final int RANK_BITS = 22;
+    /** Symbol ids are below this (the all-ones id is never used, so no entry equals the empty marker -1). */
+    static final int MAX_SYMBOLS = 1 << SYMBOL_BITS;
+    /** Merge ranks are below this. */
+    static final int MAX_RANKS = 1 << RANK_BITS;
+
     private final int vocabularySize;
     private final int[] byteTokens = new int[256];  // byte -> token spelling it
     private final int[] mergeLeft;                  // rank -> left symbol id, or -1 for a merge that can never apply
     private final int[] mergeRight;                 // rank -> right symbol id
     private final int[] mergeResult;                // rank -> symbol id of the concatenation
-    private final long[] pairKeys;                  // open addressing: left << 32 | right, or -1 when empty
-    private final int[] pairRanks;
+    private final long[] pairs;                     // open addressing: left << 43 | right << 22 | rank, -1 if empty
     private final int pairMask;
     private final byte[][] syntheticBytes;          // symbol id - vocabularySize -> the bytes it spells
 
@@ -86,12 +92,16 @@ final class BpeModel {
         syntheticBytes = new byte[synthetic.size()][];
         synthetic.forEach((text, id) -> syntheticBytes[id - vocabularySize] = ByteLevel.decode(text));
 
+        if (vocabularySize + synthetic.size() >= MAX_SYMBOLS || n > MAX_RANKS) {
+            throw new IllegalArgumentException("too large for the merge table: " + vocabularySize + " tokens and "
+                    + synthetic.size() + " other merge results (at most " + (MAX_SYMBOLS - 1) + "), " + n
+                    + " merges (at most " + MAX_RANKS + ")");
+        }
         mergeLeft = new int[n];
         mergeRight = new int[n];
         int capacity = Integer.highestOneBit(Math.max(4, n * 2 + 1) - 1) << 1;
-        pairKeys = new long[capacity];
-        pairRanks = new int[capacity];
-        Arrays.fill(pairKeys, -1L);
+        pairs = new long[capacity];
+        Arrays.fill(pairs, -1L);
         pairMask = capacity - 1;
         for (int rank = 0; rank < n; rank++) {
             int left = symbolId(ids, synthetic, lefts[rank]);
@@ -101,14 +111,13 @@ final class BpeModel {
             if (left < 0 || right < 0) {
                 continue;   // a part no merge can produce: the rule never applies
             }
-            long key = (long) left << 32 | right;
+            long key = pairKey(left, right);
             int slot = mix(key) & pairMask;
-            while (pairKeys[slot] != -1L && pairKeys[slot] != key) {
+            while (pairs[slot] != -1L && pairs[slot] >>> RANK_BITS != key) {
                 slot = (slot + 1) & pairMask;
             }
-            if (pairKeys[slot] == -1L) {   // of duplicate rules the first (lowest rank) wins, as in llama.cpp
-                pairKeys[slot] = key;
-                pairRanks[slot] = rank;
+            if (pairs[slot] == -1L) {   // of duplicate rules the first (lowest rank) wins, as in llama.cpp
+                pairs[slot] = key << RANK_BITS | rank;
             }
         }
 
@@ -178,16 +187,21 @@ final class BpeModel {
 
     /** The rank of the rule merging symbols {@code left} and {@code right}, or -1 if there is none. */
     int rank(int left, int right) {
-        long key = (long) left << 32 | right;
+        long key = pairKey(left, right);
         int slot = mix(key) & pairMask;
-        long k;
-        while ((k = pairKeys[slot]) != -1L) {
-            if (k == key) {
-                return pairRanks[slot];
+        long entry;
+        while ((entry = pairs[slot]) != -1L) {
+            if (entry >>> RANK_BITS == key) {
+                return (int) (entry & (MAX_RANKS - 1));
             }
             slot = (slot + 1) & pairMask;
         }
         return -1;
+    }
+
+    /** Both symbols in 42 bits; with the rank in the low 22 bits a table entry is one long (one cache miss). */
+    private static long pairKey(int left, int right) {
+        return (long) left << SYMBOL_BITS | right;
     }
 
     int mergeLeft(int rank) {

@@ -33,6 +33,9 @@ public final class BpeTokenizer implements Tokenizer {
     /** Longest text {@link #encode} accepts: its UTF-8 (at most 3 bytes per char) must fit an array. */
     public static final int MAX_TEXT_CHARS = (Integer.MAX_VALUE - 16) / 3;
 
+    /** Texts from this length on remember the tokens of their words while they are encoded. */
+    private static final int CACHE_FROM_CHARS = 4096;
+
     private final Vocabulary vocabulary;
     private final BpePreTokenizer preTokenizer;
     private final BpeModel model;
@@ -43,6 +46,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final Optional<String> chatTemplate;
     private final byte[][] pieces;            // token id -> decoded bytes
     private final TextFragments verbatim;     // null when the vocabulary has no user-defined tokens
+    private final VerbatimFilter verbatimFilter;
 
     /**
      * @param vocabulary   the tokens and their types (scores are ignored)
@@ -77,6 +81,7 @@ public final class BpeTokenizer implements Tokenizer {
         }
         int[] userDefined = IntStream.range(0, n).filter(id -> vocabulary.type(id) == TokenType.USER_DEFINED).toArray();
         verbatim = userDefined.length == 0 ? null : new TextFragments(vocabulary, userDefined);
+        verbatimFilter = new VerbatimFilter(IntStream.of(userDefined).mapToObj(vocabulary::token).toList());
     }
 
     /**
@@ -145,6 +150,11 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addBos) {
+        return encode(Objects.requireNonNull(text, "text"), addBos, text.length() >= CACHE_FROM_CHARS);
+    }
+
+    /** {@link #encode(String, boolean)}, remembering the tokens of merged words during the call if {@code cacheWords}. */
+    int[] encode(String text, boolean addBos, boolean cacheWords) {
         Objects.requireNonNull(text, "text");
         if (addBos && bos < 0) {
             throw new IllegalStateException("cannot add BOS: the vocabulary has no BOS token");
@@ -153,14 +163,14 @@ public final class BpeTokenizer implements Tokenizer {
             throw new IllegalArgumentException("text of " + text.length() + " chars is too long to tokenize at once (at most "
                     + MAX_TEXT_CHARS + ")");
         }
-        BpeEncoder.Session session = new BpeEncoder.Session(text.length() / 3 + 4);
+        BpeEncoder.Session session = new BpeEncoder.Session(text.length() / 3 + 4, cacheWords);
         if (addBos) {
             session.add(bos);
         }
         if (text.isEmpty()) {
             return session.tokens();
         }
-        if (verbatim == null) {
+        if (verbatim == null || !verbatimFilter.anyIn(text)) {
             encodeText(text, 0, text.length(), session);
         } else {
             for (TextFragments.Fragment f : verbatim.split(text)) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -63,6 +64,23 @@ class BpeVocabTest {
         assertArrayEquals(c.expected(), actual, () -> "input " + c + "\n expected " + describe(tokenizer, c.expected())
                 + "\n actual   " + describe(tokenizer, actual));
         assertEquals(c.input(), tokenizer.decode(actual), "byte-level BPE decodes to exactly the input");
+    }
+
+    @Test
+    void longTextsGiveTheSameTokensWithTheWordCache() {
+        StringBuilder b = new StringBuilder();
+        for (int copy = 0; copy < 20; copy++) {
+            VocabTestCases.load(LLAMA3).cases().forEach(c -> b.append(c.input()).append(' '));
+        }
+        String text = b.toString();
+        assertTrue(text.length() > 4096, "long enough for the cache to be used by encode");
+        for (String name : List.of(LLAMA3, QWEN2)) {
+            BpeTokenizer t = (BpeTokenizer) tokenizers.get(name);
+            int[] cached = t.encode(text, false, true);
+            assertArrayEquals(t.encode(text, false, false), cached, name);
+            assertArrayEquals(cached, t.encode(text));
+            assertEquals(text, t.decode(cached));
+        }
     }
 
     @Test
