@@ -44,6 +44,8 @@ public final class Engine implements AutoCloseable {
         if (g.maxContext() < contextSize) {
             throw new IllegalArgumentException("backend maximum context " + g.maxContext() + " < engine context " + contextSize);
         }
+        // Refuse up front a context whose KV cache cannot fit: it grows lazily and would fail much later.
+        ContextMemory.requireFits(geometry(c, contextSize));
         this.model = model;
         this.backend = backend;
         this.contextSize = contextSize;
