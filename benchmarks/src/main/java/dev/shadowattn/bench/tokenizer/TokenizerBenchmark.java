@@ -28,7 +28,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Tokenizer throughput on Austen's <i>Persuasion</i> (467 KB of English) with the house model's SentencePiece
- * vocabulary (Llama 2, 32000 tokens). The secondary counter {@code bytes} is in bytes of UTF-8 text per
+ * vocabulary (Llama 2, 32000 tokens) and the byte-level BPE vocabularies of Llama 3 ({@code llama-bpe}, 128256
+ * tokens) and Qwen2 ({@code qwen2}, 151936 tokens). The secondary counter {@code bytes} is in bytes of UTF-8 text per
  * microsecond, that is MB/s: {@code encodeText} encodes the whole book as one string, {@code encodeParagraphs} each
  * paragraph separately (prompt-sized inputs), {@code decodeText} and {@code streamDecode} turn the book's tokens
  * back into text, at once and token by token.
@@ -47,7 +48,9 @@ public class TokenizerBenchmark {
     @Param({"host-integration/src/test/resources/data/persuasion.txt"})
     public String text;
 
-    @Param({"gguf-models/models/house-25m-q8_0.gguf"})
+    @Param({"gguf-models/models/house-25m-q8_0.gguf",
+            "gguf-models/src/test/resources/vocab/ggml-vocab-llama-bpe.gguf",
+            "gguf-models/src/test/resources/vocab/ggml-vocab-qwen2.gguf"})
     public String model;
 
     private Tokenizer tokenizer;
