@@ -40,7 +40,7 @@ final class GenerateCommand {
         try (Model model = Model.load(EngineOptions.modelPath(args))) {
             int ctx = args.getInt("ctx-size", model.config().contextLength());
             Tokenizer tok = model.tokenizer();
-            int[] promptTokens = tok.encode(prompt, true);
+            int[] promptTokens = tok.encode(prompt, tok.addBosToken());
             if (promptTokens.length + maxTokens > ctx) {
                 throw new CliArgs.UsageException("the prompt (" + promptTokens.length + " tokens) plus --max-tokens "
                         + maxTokens + " exceeds the context of " + ctx + " (raise --ctx-size or lower --max-tokens)");
