@@ -3,6 +3,7 @@ package dev.shadowattn.host.cli;
 import dev.shadowattn.gguf.model.Model;
 import dev.shadowattn.host.engine.Engine;
 import dev.shadowattn.host.engine.Sequence;
+import dev.shadowattn.host.eval.Throughput;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -58,21 +59,20 @@ final class BenchCommand {
             int vocab = model.config().vocabularySize();
             err.printf("bench: model %s, backend %s, %d threads, kernels %s, median of %d%n",
                     model.config().name(), engine.backend().describe(), engine.threads(), engine.kernels().name(), reps);
-            warmUp(engine, vocab);
+            Throughput.warmUp(engine);
             for (int p : prompts) {
                 int[] tokens = random.ints(p, 0, vocab).toArray();
                 double[] secs = new double[reps];
                 for (int r = -1; r < reps; r++) { // r = -1 warms up
                     try (Sequence seq = engine.newSequence()) {
-                        long t0 = System.nanoTime();
-                        seq.ingest(tokens);
+                        double s = Throughput.prefill(seq, tokens);
                         if (r >= 0) {
-                            secs[r] = (System.nanoTime() - t0) / 1e9;
+                            secs[r] = s;
                         }
                     }
                     err.print(".");
                 }
-                double s = median(secs);
+                double s = Throughput.median(secs);
                 rows.add(new Row("pp" + p, backend, p / s, s));
                 err.printf(" pp%d: %.1f tokens/s%n", p, p / s);
             }
@@ -84,19 +84,16 @@ final class BenchCommand {
                         if (d > 0) {
                             seq.ingest(context);
                         }
-                        int[] one = {context[0]};
-                        long t0 = System.nanoTime();
-                        for (int i = 0; i < gen; i++) {
-                            seq.ingest(one);
-                            one[0] = random.nextInt(vocab);
-                        }
+                        int[] steps = random.ints(gen, 0, vocab).toArray();
+                        steps[0] = context[0];
+                        double s = Throughput.decode(seq, steps);
                         if (r >= 0) {
-                            secs[r] = (System.nanoTime() - t0) / 1e9;
+                            secs[r] = s;
                         }
                     }
                     err.print(".");
                 }
-                double s = median(secs);
+                double s = Throughput.median(secs);
                 rows.add(new Row("tg" + gen + " @ d" + d, backend, gen / s, s));
                 err.printf(" tg%d @ d%d: %.1f tokens/s%n", gen, d, gen / s);
             }
@@ -109,26 +106,8 @@ final class BenchCommand {
         return 0;
     }
 
-    /** Runs prefill and decode a few times so the JIT has compiled both paths before anything is timed. */
-    private static void warmUp(Engine engine, int vocab) {
-        SplittableRandom random = new SplittableRandom(99);
-        for (int round = 0; round < 3; round++) {
-            try (Sequence seq = engine.newSequence()) {
-                seq.ingest(random.ints(Math.min(256, engine.contextSize() / 2), 0, vocab).toArray());
-                for (int i = 0; i < 32 && seq.position() < engine.contextSize(); i++) {
-                    seq.ingest(new int[]{random.nextInt(vocab)});
-                }
-            }
-        }
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        java.util.Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static int[] ints(String list, String flag) {
+    /** Comma-separated integers in [0, 2^20], failing naming {@code --flag}. */
+    static int[] ints(String list, String flag) {
         try {
             int[] v = java.util.Arrays.stream(list.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                     .mapToInt(Integer::parseInt).toArray();

@@ -18,11 +18,25 @@ final class EngineOptions {
     }
 
     static CliArgs declare(CliArgs args) {
+        return declareRuntime(declareBackend(declareModel(args)));
+    }
+
+    /** {@code --model}. */
+    static CliArgs declareModel(CliArgs args) {
+        return args.option("model", "-m", "file.gguf", "GGUF model (default: the embedded " + ModelLocator.EMBEDDED + ")");
+    }
+
+    /** {@code --backend} and {@code --backend-opt}. */
+    static CliArgs declareBackend(CliArgs args) {
         return args
-                .option("model", "-m", "file.gguf", "GGUF model (default: the embedded " + ModelLocator.EMBEDDED + ")")
                 .option("backend", "-b", "name", "attention backend (default: -D" + AttentionBackends.PROPERTY
                         + ", else the highest-priority available; see 'backends')")
-                .repeatable("backend-opt", "key=value", "option for the attention backend")
+                .repeatable("backend-opt", "key=value", "option for the attention backend");
+    }
+
+    /** {@code --threads}, {@code --chunk} and {@code --help}. */
+    static CliArgs declareRuntime(CliArgs args) {
+        return args
                 .option("threads", "-t", "n", "threads (default: all cores)")
                 .option("chunk", "n", "prefill chunk rows (default " + Engine.DEFAULT_CHUNK + ")")
                 .flag("help", "show this help");
@@ -58,21 +72,35 @@ final class EngineOptions {
             err.printf("warning: context %d exceeds the model's trained context %d%n", contextSize, trained);
         }
         int threads = threads(args);
-        int chunk = args.getInt("chunk", Engine.DEFAULT_CHUNK);
-        if (chunk < 1 || chunk > 4096) {
-            throw new CliArgs.UsageException("--chunk must be between 1 and 4096, got " + chunk);
-        }
-        AttentionProvider provider = AttentionBackends.discover().select(backendName);
-        AttentionOptions options = AttentionOptions.parse(args.all("backend-opt"))
-                .with(AttentionOptions.MODEL_PATH, model.path().toString())
-                .with(AttentionOptions.MODEL_NAME, model.config().name())
-                .with(AttentionOptions.THREADS, Integer.toString(threads));
-        AttentionBackend backend = provider.create(Engine.geometry(model.config(), contextSize), options);
+        int chunk = chunk(args);
+        AttentionBackend backend = backend(model, contextSize, backendName, args.all("backend-opt"), threads);
         try {
             return new Engine(model, backend, contextSize, threads, chunk);
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    static int chunk(CliArgs args) {
+        int chunk = args.getInt("chunk", Engine.DEFAULT_CHUNK);
+        if (chunk < 1 || chunk > 4096) {
+            throw new CliArgs.UsageException("--chunk must be between 1 and 4096, got " + chunk);
+        }
+        return chunk;
+    }
+
+    /**
+     * Creates the named backend ({@code null}: the default one) for {@code model} with {@code contextSize} positions,
+     * given {@code key=value} options plus the model path, model name and thread count the engine always passes.
+     */
+    static AttentionBackend backend(Model model, int contextSize, String backendName, Iterable<String> backendOpts,
+                                    int threads) {
+        AttentionProvider provider = AttentionBackends.discover().select(backendName);
+        AttentionOptions options = AttentionOptions.parse(backendOpts)
+                .with(AttentionOptions.MODEL_PATH, model.path().toString())
+                .with(AttentionOptions.MODEL_NAME, model.config().name())
+                .with(AttentionOptions.THREADS, Integer.toString(threads));
+        return provider.create(Engine.geometry(model.config(), contextSize), options);
     }
 }

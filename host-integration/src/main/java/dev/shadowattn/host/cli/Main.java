@@ -30,6 +30,7 @@ public final class Main {
               chat         converse with the model (line editing on a terminal, one message per line when piped)
               perplexity   llama.cpp-style perplexity of a text file
               bench        prompt and generation tokens/s (llama-bench style)
+              compare      dense vs shadowattn (or any configurations) across context lengths: table, CSV, JSON, SVG
               backends     list the attention backends found on the class path
               calibrate    per-head keep ratios and INT8 scales for the shadowattn backend (a model profile)
               recall       perplexity with a sparse backend's kept fraction and top-k recall
@@ -47,6 +48,7 @@ public final class Main {
                 case "chat" -> ChatCommand.run(rest, System.in, out, err);
                 case "perplexity" -> PerplexityCommand.run(rest, out, err);
                 case "bench" -> BenchCommand.run(rest, out, err);
+                case "compare" -> CompareCommand.run(rest, out, err);
                 case "backends" -> listBackends(out);
                 case "calibrate" -> CalibrateCommand.run(rest, out, err);
                 case "recall" -> RecallCommand.run(rest, out, err);
