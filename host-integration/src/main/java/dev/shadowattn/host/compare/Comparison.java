@@ -16,7 +16,8 @@ import java.util.function.Consumer;
 /**
  * Runs the same prompt through several attention configurations at a series of context lengths, in one process.
  *
- * <p>At each context length {@code C}, each repetition runs every configuration once, in alternating order
+ * <p>First each configuration is warmed up (JIT) and runs the first shape once untimed. At each context length
+ * {@code C}, each repetition runs every configuration once, in alternating order
  * (forward on even repetitions, backward on odd ones) so that a slow spell of a shared machine hits all of them
  * alike; each run is a fresh sequence: a timed prefill of the first {@code C - G} prompt tokens, then {@code G}
  * timed decode steps. Figures are medians over the repetitions. Then, if a text is given, each configuration's
@@ -108,8 +109,12 @@ public final class Comparison {
             total += arms.size() * (s.repetitions() * weight(c) + (s.perplexity() ? s.perplexityChunks() * weight(c) : 0));
         }
         ProgressMeter meter = new ProgressMeter(steps, total, progress);
+        int c0 = s.contexts()[0];
         for (Arm a : arms) {
+            // JIT warm-up, then one untimed run of the first shape: both paths compiled before anything is timed
             Throughput.warmUp(a.engine());
+            runOnce(a.engine(), Arrays.copyOfRange(s.prompt(), 0, c0 - s.decodeTokens()),
+                    Arrays.copyOfRange(s.prompt(), c0 - s.decodeTokens(), c0));
         }
         progress.accept("warmed up " + arms.size() + " configuration(s); timing " + s.repetitions()
                 + " interleaved run(s) per context");
