@@ -35,9 +35,14 @@ public final class FuzzCorpusWriter {
     }
 
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "src/test/resources/fuzz/gguf/valid");
+        Path root = Path.of(args.length > 0 ? args[0] : "src/test/resources/fuzz/gguf");
+        write(root.resolve("valid"), seeds());
+        write(root.resolve("regressions"), regressions());
+    }
+
+    private static void write(Path dir, Map<String, byte[]> files) throws IOException {
         Files.createDirectories(dir);
-        for (Map.Entry<String, byte[]> e : seeds().entrySet()) {
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
             Files.write(dir.resolve(e.getKey()), e.getValue());
             System.out.println(dir.resolve(e.getKey()) + ": " + e.getValue().length + " bytes");
         }
@@ -52,8 +57,23 @@ public final class FuzzCorpusWriter {
         seeds.put("tensor-types.gguf", tensorTypes().toBytes());
         seeds.put("tokenizer-spm.gguf", spmTokenizer(new GgufWriter()).toBytes());
         seeds.put("tokenizer-bpe.gguf", bpeTokenizer().toBytes());
-        seeds.put("tiny-llama.gguf", tinyLlama().toBytes());
+        seeds.put("tiny-llama.gguf", tinyLlama(1, false, null).toBytes());
         return seeds;
+    }
+
+    /**
+     * Hand-made reproductions of fuzz findings (docs/ROBUSTNESS.md), by name: each once crashed the model loader
+     * with something other than a clear exception.
+     */
+    public static Map<String, byte[]> regressions() {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        // OutOfMemoryError: the layer list was allocated for block_count entries before any tensor was looked up.
+        files.put("model-block-count-max.gguf", tinyLlama(Integer.MAX_VALUE, false, null).toBytes());
+        // ArrayIndexOutOfBoundsException: the vocabulary size was read as ne[1] of a one-dimensional embedding.
+        files.put("model-token-embd-one-dim.gguf", tinyLlama(1, true, null).toBytes());
+        // Accepted, then NegativeArraySizeException in the engine's RoPE tables.
+        files.put("model-rope-dimension-count-negative.gguf", tinyLlama(1, false, -2).toBytes());
+        return files;
     }
 
     private static GgufWriter allValueTypes() {
@@ -164,8 +184,12 @@ public final class FuzzCorpusWriter {
                 .put("tokenizer.ggml.eos_token_id", GgufValueType.UINT32, tokens.size() - 2);
     }
 
-    /** A whole llama model: dim 32, one layer, 2 query heads and 1 KV head of 16, FFN 64, Q8_0 matrices. */
-    private static GgufWriter tinyLlama() {
+    /**
+     * A whole llama model: dim 32, one layer, 2 query heads and 1 KV head of 16, FFN 64, Q8_0 matrices; with
+     * {@code blockCount} written as {@code llama.block_count} (the tensors are those of one layer), the token
+     * embedding flattened to one dimension if {@code flatEmbedding}, and {@code llama.rope.dimension_count} if not null.
+     */
+    private static GgufWriter tinyLlama(int blockCount, boolean flatEmbedding, Integer ropeDimensions) {
         int dim = 32;
         int ffn = 64;
         int kvDim = 16;
@@ -174,7 +198,7 @@ public final class FuzzCorpusWriter {
         GgufWriter w = new GgufWriter()
                 .put("general.architecture", GgufValueType.STRING, "llama")
                 .put("general.name", GgufValueType.STRING, "tiny fuzz seed")
-                .put("llama.block_count", GgufValueType.UINT32, 1)
+                .put("llama.block_count", GgufValueType.UINT32, blockCount)
                 .put("llama.embedding_length", GgufValueType.UINT32, dim)
                 .put("llama.feed_forward_length", GgufValueType.UINT32, ffn)
                 .put("llama.attention.head_count", GgufValueType.UINT32, 2)
@@ -182,8 +206,12 @@ public final class FuzzCorpusWriter {
                 .put("llama.context_length", GgufValueType.UINT32, 64)
                 .put("llama.rope.freq_base", GgufValueType.FLOAT32, 10000f)
                 .put("llama.attention.layer_norm_rms_epsilon", GgufValueType.FLOAT32, 1e-5f);
+        if (ropeDimensions != null) {
+            w.put("llama.rope.dimension_count", GgufValueType.INT32, ropeDimensions);
+        }
         spmTokenizer(w);
-        w.tensor("token_embd.weight", GgmlType.Q8_0, new long[] {dim, vocab}, q8(random, (long) dim * vocab));
+        w.tensor("token_embd.weight", GgmlType.Q8_0, flatEmbedding ? new long[] {(long) dim * vocab}
+                : new long[] {dim, vocab}, q8(random, (long) dim * vocab));
         w.tensor("blk.0.attn_norm.weight", GgmlType.F32, new long[] {dim}, bytes(random, dim * 4));
         w.tensor("blk.0.attn_q.weight", GgmlType.Q8_0, new long[] {dim, dim}, q8(random, dim * dim));
         w.tensor("blk.0.attn_k.weight", GgmlType.Q8_0, new long[] {dim, kvDim}, q8(random, dim * kvDim));

@@ -2,6 +2,7 @@ package dev.shadowattn.gguf.model;
 
 import dev.shadowattn.gguf.GgufFile;
 import dev.shadowattn.gguf.GgufMetadata;
+import dev.shadowattn.gguf.GgufTensor;
 
 /**
  * Hyperparameters of a model, read from GGUF metadata ({@code ARCH.embedding_length} and friends, see the GGUF
@@ -30,8 +31,9 @@ public record ModelConfig(Architecture architecture, String name, int dim, int l
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException("head_count " + heads + " is not a multiple of head_count_kv " + kvHeads);
         }
-        if (ropeDimensions % 2 != 0 || ropeDimensions > headDim) {
-            throw new IllegalArgumentException("rope.dimension_count " + ropeDimensions + " must be even and <= head dim " + headDim);
+        if (ropeDimensions < 0 || ropeDimensions % 2 != 0 || ropeDimensions > headDim) {
+            throw new IllegalArgumentException("rope.dimension_count " + ropeDimensions
+                    + " must be even, not negative and <= head dim " + headDim);
         }
     }
 
@@ -53,7 +55,13 @@ public record ModelConfig(Architecture architecture, String name, int dim, int l
             throw new IllegalArgumentException(file.path().getFileName() + ": attention.value_length " + valueDim
                     + " differs from attention.key_length " + headDim + "; the engine needs equal K and V head sizes");
         }
-        int vocab = (int) file.tensor("token_embd.weight").shape()[1];
+        // ne[1] of the token embedding is the vocabulary size (fuzz finding: a 1-D embedding was an AIOOBE).
+        GgufTensor embedding = file.tensor("token_embd.weight");
+        if (embedding.dims() != 2 || embedding.dim(1) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(file.path().getFileName() + ": tensor 'token_embd.weight' has shape "
+                    + java.util.Arrays.toString(embedding.shape()) + ", expected [embedding_length, vocabulary size]");
+        }
+        int vocab = (int) embedding.dim(1);
         return new ModelConfig(arch,
                 md.getString("general.name", file.path().getFileName().toString()),
                 dim,

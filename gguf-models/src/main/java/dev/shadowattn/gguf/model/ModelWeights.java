@@ -31,7 +31,9 @@ public record ModelWeights(Weight tokenEmbedding, List<LayerWeights> layers, flo
         Loader in = new Loader(file);
         Architecture a = c.architecture();
         Weight embedding = in.matrix("token_embd.weight", c.vocabularySize(), c.dim());
-        List<LayerWeights> layers = new ArrayList<>(c.layers());
+        // Not sized by block_count alone: a corrupt count must fail on the first missing tensor, not allocate
+        // (fuzz finding: block_count 2^31 - 1 was an OutOfMemoryError).
+        List<LayerWeights> layers = new ArrayList<>(Math.min(c.layers(), file.tensors().size()));
         for (int i = 0; i < c.layers(); i++) {
             String p = "blk." + i + ".";
             layers.add(new LayerWeights(

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TokenizerFuzzTest {
 
     static final long CI_SEED = 0x70c3_2026L;
-    static final long CI_ITERATIONS = 1_500;
-    static final int CI_SECONDS = 4;
+    static final long CI_ITERATIONS = 1_000;
+    static final int CI_SECONDS = 3;
     static final int MAX_LENGTH = 4096;
 
     static Stream<Path> vocabularies() {
