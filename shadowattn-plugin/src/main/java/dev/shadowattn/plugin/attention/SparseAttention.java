@@ -133,21 +133,16 @@ final class SparseAttention {
                 }
             }
             w.estimateNanos += System.nanoTime() - t0;
-            for (int hh = 0; hh < groupSize; hh++) {
-                for (int r = 0; r < rows; r++) {
-                    int i = hh * rows + r;
-                    unit(lc, hc, layer, kv, hh, 1, i, 1, 1, w.pos[i], w.pos[i], decode,
-                            keyScores ? i * stride : -1, w, listener);
-                }
+            for (int r = 0; r < rows; r++) {
+                rowUnits(lc, hc, layer, kv, r, rows, decode, keyScores ? stride : -1, w, listener);
             }
         } else {
             w.estimateNanos += System.nanoTime() - t0;
             if (cfg.sharing() == Sharing.KV) {
-                unit(lc, hc, layer, kv, 0, groupSize, 0, m, rows, firstPos, lastPos, decode, -1, w, listener);
+                unit(lc, hc, layer, kv, 0, groupSize, 0, m, rows, firstPos, lastPos, decode, w, listener);
             } else {
                 for (int hh = 0; hh < groupSize; hh++) {
-                    unit(lc, hc, layer, kv, hh, 1, hh * rows, rows, rows, firstPos, lastPos, decode, -1, w,
-                            listener);
+                    unit(lc, hc, layer, kv, hh, 1, hh * rows, rows, rows, firstPos, lastPos, decode, w, listener);
                 }
             }
         }
@@ -228,51 +223,113 @@ final class SparseAttention {
     }
 
     /**
-     * Selects and attends for one unit: heads {@code [kv*G+hh0, +heads)}, queries {@code [q0, q0+qn)} of the
+     * Selects and attends for one shared unit: heads {@code [kv*G+hh0, +heads)}, queries {@code [q0, q0+qn)} of the
      * worker buffers ({@code rows} per head), rows at positions {@code [p0, pl]}.
-     *
-     * @param keyRow offset in {@code w.keyScores} of this single-query unit's key scores, or -1
      */
     private void unit(LayerCache lc, HeadCache hc, int layer, int kv, int hh0, int heads, int q0, int qn, int rows,
-                      int p0, int pl, boolean decode, int keyRow, WorkerState w, SelectionListener listener) {
+                      int p0, int pl, boolean decode, WorkerState w, SelectionListener listener) {
         long t0 = System.nanoTime();
-        int h0 = kv * groupSize + hh0;
-        int visible = pl + 1;
-        int count;
-        int[] masks = null;
-        if (denseFor(layer, h0, h0 + heads, visible, decode)) {
-            count = KeyLayout.groupsFor(visible);
-            System.arraycopy(w.iota, 0, w.groups, 0, count);
-        } else {
-            Selection sel = new Selection(cfg.block(), p0, pl, unitRatio(layer, h0, h0 + heads), cfg.sink(),
-                    cfg.window());
-            int chosen = 0;
-            if (sel.picks() >= sel.candidates()) {
-                for (int e = 0; e < sel.candidates(); e++) {
-                    w.selected[e] = e;
-                }
-                chosen = sel.candidates();
-            } else if (sel.picks() > 0) {
-                estimate(lc, hc, kv, heads, q0, qn, rows, p0, sel, keyRow, w);
-                long t1 = System.nanoTime();
-                w.estimateNanos += t1 - t0;
-                t0 = t1;
-                sel.force(w.elemScores);
-                chosen = kernels.selectTopK(w.elemScores, sel.candidates(), sel.picks(), w.selected, w.select);
+        int count = select(lc, hc, layer, kv, hh0, heads, q0, qn, rows, p0, pl, decode, -1, w);
+        int[] masks = cfg.block() == 1 && count >= 0 ? w.masks : null;
+        count = Math.abs(count);
+        long t1 = System.nanoTime();
+        w.selectNanos += t1 - t0;
+        kernels.attend(w.qAtt, q0 * d, qn, w.pos, q0, hc.keys(), hc.values(), d, w.groups, masks, 0, count, w.out,
+                q0 * d, w.attend);
+        w.attendNanos += System.nanoTime() - t1;
+        account(layer, kv, w.pos, q0, qn, rows, hh0, count, masks, 0, w, listener);
+    }
+
+    /**
+     * The paper's shape: each query head of row {@code r} selects on its own, then the G heads attend in one call
+     * over the union of their key groups, each with its own lane masks, so K and V are read once for all of them.
+     *
+     * @param stride row stride of the batch's key scores in {@code w.keyScores}, or -1 when there are none
+     */
+    private void rowUnits(LayerCache lc, HeadCache hc, int layer, int kv, int r, int rows, boolean decode,
+                          int stride, WorkerState w, SelectionListener listener) {
+        long t0 = System.nanoTime();
+        int p = w.pos[r];
+        int visibleGroups = KeyLayout.groupsFor(p + 1);
+        w.ensureHeadMasks(groupSize, visibleGroups);
+        int[] hm = w.headMasks;
+        for (int hh = 0; hh < groupSize; hh++) {
+            int i = hh * rows + r;
+            int count = select(lc, hc, layer, kv, hh, 1, i, 1, 1, p, p, decode, stride < 0 ? -1 : i * stride, w);
+            boolean keyMasks = cfg.block() == 1 && count >= 0;
+            count = Math.abs(count);
+            for (int t = 0; t < count; t++) {
+                hm[hh * visibleGroups + w.groups[t]] = keyMasks ? w.masks[t] : 0xFFFF;
             }
-            if (cfg.block() == 1) {
-                count = sel.keyGroups(w.selected, chosen, w.groups, w.masks);
-                masks = w.masks;
-            } else {
-                count = sel.blockGroups(w.selected, chosen, w.groups);
+        }
+        // Union of the heads' groups, ascending, with a mask row per head.
+        int count = 0;
+        for (int grp = 0; grp < visibleGroups; grp++) {
+            int any = 0;
+            for (int hh = 0; hh < groupSize; hh++) {
+                any |= hm[hh * visibleGroups + grp];
             }
+            if (any != 0) {
+                w.groups[count++] = grp;
+            }
+        }
+        w.ensureUnionMasks(groupSize * count);
+        for (int hh = 0; hh < groupSize; hh++) {
+            for (int t = 0; t < count; t++) {
+                int o = hh * visibleGroups + w.groups[t];
+                w.unionMasks[hh * count + t] = hm[o];
+                hm[o] = 0;
+            }
+            w.rowQ(hh, r, rows, d);
+            w.rowPos[hh] = p;
         }
         long t1 = System.nanoTime();
         w.selectNanos += t1 - t0;
-        kernels.attend(w.qAtt, q0 * d, qn, w.pos, q0, hc.keys(), hc.values(), d, w.groups, masks, count, w.out,
-                q0 * d, w.attend);
+        kernels.attend(w.rowQ, 0, groupSize, w.rowPos, 0, hc.keys(), hc.values(), d, w.groups, w.unionMasks, count,
+                count, w.rowOut, 0, w.attend);
         w.attendNanos += System.nanoTime() - t1;
-        account(layer, kv, hh0, q0, qn, rows, count, masks, w, listener);
+        for (int hh = 0; hh < groupSize; hh++) {
+            System.arraycopy(w.rowOut, hh * d, w.out, (hh * rows + r) * d, d);
+        }
+        account(layer, kv, w.rowPos, 0, groupSize, 1, 0, count, w.unionMasks, count, w, listener);
+    }
+
+    /**
+     * Selection of one unit into {@code w.groups} (and {@code w.masks} for single keys). Returns the number of
+     * groups, negated when every lane of them is kept (dense, or whole blocks: no masks).
+     *
+     * @param keyRow offset in {@code w.keyScores} of this single-query unit's key scores, or -1
+     */
+    private int select(LayerCache lc, HeadCache hc, int layer, int kv, int hh0, int heads, int q0, int qn, int rows,
+                       int p0, int pl, boolean decode, int keyRow, WorkerState w) {
+        int h0 = kv * groupSize + hh0;
+        int visible = pl + 1;
+        if (denseFor(layer, h0, h0 + heads, visible, decode)) {
+            int count = KeyLayout.groupsFor(visible);
+            System.arraycopy(w.iota, 0, w.groups, 0, count);
+            return -count;
+        }
+        Selection sel = new Selection(cfg.block(), p0, pl, unitRatio(layer, h0, h0 + heads), cfg.sink(),
+                cfg.window());
+        int chosen = 0;
+        if (sel.picks() >= sel.candidates()) {
+            for (int e = 0; e < sel.candidates(); e++) {
+                w.selected[e] = e;
+            }
+            chosen = sel.candidates();
+        } else if (sel.picks() > 0) {
+            long t0 = System.nanoTime();
+            estimate(lc, hc, kv, heads, q0, qn, rows, p0, sel, keyRow, w);
+            long t1 = System.nanoTime();
+            w.estimateNanos += t1 - t0;
+            w.selectNanos -= t1 - t0;
+            sel.force(w.elemScores);
+            chosen = kernels.selectTopK(w.elemScores, sel.candidates(), sel.picks(), w.selected, w.select);
+        }
+        if (cfg.block() == 1) {
+            return sel.keyGroups(w.selected, chosen, w.groups, w.masks);
+        }
+        return -sel.blockGroups(w.selected, chosen, w.groups);
     }
 
     /** Fills {@code w.elemScores[0, candidates)} with the estimator's element scores. */
@@ -344,29 +401,44 @@ final class SparseAttention {
         }
     }
 
-    /** Counts visible and kept keys per query head and row, and reports the selection when asked to. */
-    private void account(int layer, int kv, int hh0, int q0, int qn, int rows, int count, int[] masks,
-                         WorkerState w, SelectionListener listener) {
+    /**
+     * Counts visible and kept keys of {@code qn} queries at positions {@code pos[q0, q0+qn)} (query {@code i} is
+     * head {@code hh0 + (i - q0) / rows} of the KV head), and reports their selections when asked to.
+     */
+    private void account(int layer, int kv, int[] pos, int q0, int qn, int rows, int hh0, int count, int[] masks,
+                         int maskStride, WorkerState w, SelectionListener listener) {
         for (int i = q0; i < q0 + qn; i++) {
-            int p = w.pos[i];
+            int p = pos[i];
+            int mo = (i - q0) * maskStride;
             w.visible += p + 1;
             int kept = 0;
             int nk = 0;
-            for (int t = 0; t < count; t++) {
-                int grp = w.groups[t];
-                int bits = (masks == null ? 0xFFFF : masks[t]) & causal(p, grp);
-                kept += Integer.bitCount(bits);
-                if (listener != null) {
-                    while (bits != 0) {
-                        w.keys[nk++] = grp * GROUP + Integer.numberOfTrailingZeros(bits);
-                        bits &= bits - 1;
+            if (masks == null && listener == null) {
+                // Whole groups: all lanes of the groups before p's group, plus the causal part of the rest.
+                for (int t = count - 1; t >= 0; t--) {
+                    int grp = w.groups[t];
+                    if (grp * GROUP + GROUP - 1 <= p) {
+                        kept += (t + 1) * GROUP;
+                        break;
+                    }
+                    kept += Integer.bitCount(causal(p, grp));
+                }
+            } else {
+                for (int t = 0; t < count; t++) {
+                    int grp = w.groups[t];
+                    int bits = (masks == null ? 0xFFFF : masks[mo + t]) & causal(p, grp);
+                    kept += Integer.bitCount(bits);
+                    if (listener != null) {
+                        while (bits != 0) {
+                            w.keys[nk++] = grp * GROUP + Integer.numberOfTrailingZeros(bits);
+                            bits &= bits - 1;
+                        }
                     }
                 }
             }
             w.kept += kept;
             if (listener != null) {
-                int head = kv * groupSize + hh0 + (i - q0) / rows;
-                listener.selected(layer, head, p, w.keys, nk);
+                listener.selected(layer, kv * groupSize + hh0 + (i - q0) / rows, p, w.keys, nk);
             }
         }
     }

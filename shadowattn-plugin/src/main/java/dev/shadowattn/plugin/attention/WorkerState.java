@@ -42,6 +42,14 @@ final class WorkerState {
     int[] iota = new int[0];
     /** Kept key positions of one query, for the selection listener. */
     int[] keys = new int[0];
+    /** Per-row units: each head's lane mask per visible group ({@code [head][group]}, zero between rows). */
+    int[] headMasks = new int[0];
+    /** Per-row units: lane masks over the union of the heads' groups ({@code [head][t]}). */
+    int[] unionMasks = new int[0];
+    /** Per-row units: the row's queries of the G heads, their positions and outputs. */
+    float[] rowQ = new float[0];
+    int[] rowPos = new int[0];
+    float[] rowOut = new float[0];
 
     long visible;
     long kept;
@@ -89,6 +97,28 @@ final class WorkerState {
                 iota[i] = i;
             }
         }
+    }
+
+    void ensureHeadMasks(int heads, int groups) {
+        if (headMasks.length < heads * groups) {
+            headMasks = new int[Math.max(heads * groups, headMasks.length * 3 / 2)];
+        }
+    }
+
+    void ensureUnionMasks(int n) {
+        if (unionMasks.length < n) {
+            unionMasks = new int[Math.max(n, unionMasks.length * 3 / 2)];
+        }
+    }
+
+    /** Copies the attention query of head {@code hh}, row {@code r} into {@link #rowQ}. */
+    void rowQ(int hh, int r, int rows, int headDim) {
+        if (rowQ.length < (hh + 1) * headDim) {
+            rowQ = java.util.Arrays.copyOf(rowQ, Math.max((hh + 1) * headDim, 8 * headDim));
+            rowOut = new float[rowQ.length];
+            rowPos = java.util.Arrays.copyOf(rowPos, rowQ.length / headDim);
+        }
+        System.arraycopy(qAtt, (hh * rows + r) * headDim, rowQ, hh * headDim, headDim);
     }
 
     void resetCounters() {

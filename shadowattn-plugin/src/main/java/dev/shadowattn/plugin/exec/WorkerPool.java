@@ -1,17 +1,17 @@
 package dev.shadowattn.plugin.exec;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The backend's worker threads: {@link #run} spreads independent tasks over the calling thread and up to
- * {@code threads - 1} pool threads, each identified by a worker index (for per-worker scratch). Several sessions
- * may call {@link #run} at once; each call uses its own task counter.
+ * {@code threads - 1} pool threads, each identified by a worker index (for per-worker scratch). Tasks are claimed
+ * from a counter, and the caller waits for unfinished tasks only, never for a helper to be scheduled: on a busy
+ * machine the caller simply does the work itself. Several sessions may call {@link #run} at once.
  */
 public final class WorkerPool implements AutoCloseable {
 
@@ -42,54 +42,80 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs tasks {@code [0, tasks)} and returns when all are done; the first failure is rethrown. */
     public void run(int tasks, Task body) {
-        int helpers = Math.min(threads, tasks) - 1;
+        int helpers = pool == null ? 0 : Math.min(threads, tasks) - 1;
         if (helpers <= 0) {
             for (int t = 0; t < tasks; t++) {
                 body.run(t, 0);
             }
             return;
         }
-        AtomicInteger next = new AtomicInteger();
-        List<Future<?>> futures = new ArrayList<>(helpers);
+        Job job = new Job(tasks, body, Thread.currentThread());
         for (int w = 1; w <= helpers; w++) {
             int worker = w;
-            futures.add(pool.submit(() -> drain(next, tasks, body, worker)));
-        }
-        RuntimeException failure = null;
-        try {
-            drain(next, tasks, body, 0);
-        } catch (RuntimeException | Error e) {
-            next.set(tasks);
-            failure = e instanceof RuntimeException re ? re : new IllegalStateException(e);
-        }
-        for (Future<?> f : futures) {
             try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (failure == null) {
-                    failure = e.getCause() instanceof RuntimeException re ? re
-                            : new IllegalStateException("shadowattn worker failed: " + e.getCause(), e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for shadowattn workers", e);
+                pool.execute(() -> job.work(worker));
+            } catch (RejectedExecutionException closed) {
+                break;
             }
         }
-        if (failure != null) {
-            throw failure;
+        job.work(0);
+        job.await();
+        Throwable failure = job.failure.get();
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
     }
 
-    private static void drain(AtomicInteger next, int tasks, Task body, int worker) {
-        for (int t; (t = next.getAndIncrement()) < tasks; ) {
-            body.run(t, worker);
+    /** One {@link #run} call: a task counter, the tasks not finished yet, the first failure. */
+    private static final class Job {
+        private final int tasks;
+        private final Task body;
+        private final Thread caller;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicInteger pending;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Job(int tasks, Task body, Thread caller) {
+            this.tasks = tasks;
+            this.body = body;
+            this.caller = caller;
+            this.pending = new AtomicInteger(tasks);
+        }
+
+        void work(int worker) {
+            for (int t; (t = next.getAndIncrement()) < tasks; ) {
+                try {
+                    if (failure.get() == null) {
+                        body.run(t, worker);
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                } finally {
+                    if (pending.decrementAndGet() == 0 && Thread.currentThread() != caller) {
+                        LockSupport.unpark(caller);
+                    }
+                }
+            }
+        }
+
+        void await() {
+            for (int spin = 0; pending.get() > 0; spin++) {
+                if (spin < 2000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(this, 100_000);
+                }
+            }
         }
     }
 
     @Override
     public void close() {
         if (pool != null) {
-            pool.shutdownNow();
+            pool.shutdown();
         }
     }
 }

@@ -57,10 +57,11 @@ public interface AttentionKernels {
     /**
      * Exact causal attention of {@code m} queries over a list of key groups of one KV head:
      * for query {@code i}, the keys are those of groups {@code groups[0, count)} whose lane bit is set in
-     * {@code masks[t]} (all lanes when {@code masks} is null) and whose position is at most {@code pos[posOff + i]};
+     * {@code masks[i * maskStride + t]} (shared by all queries when {@code maskStride} is 0; all lanes when
+     * {@code masks} is null) and whose position is at most {@code pos[posOff + i]};
      * {@code out[i] = softmax(q[i]·K^T) V} over those keys, or zeros when there are none. {@code q} is already
      * multiplied by {@code 1/sqrt(headDim)}; groups are ascending.
      */
     void attend(float[] q, int qOff, int m, int[] pos, int posOff, MemorySegment k, MemorySegment v, int headDim,
-                int[] groups, int[] masks, int count, float[] out, int outOff, AttendScratch scratch);
+                int[] groups, int[] masks, int maskStride, int count, float[] out, int outOff, AttendScratch scratch);
 }

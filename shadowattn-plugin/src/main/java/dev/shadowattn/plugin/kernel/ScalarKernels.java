@@ -154,7 +154,7 @@ public final class ScalarKernels implements AttentionKernels {
 
     @Override
     public void attend(float[] q, int qOff, int m, int[] pos, int posOff, MemorySegment k, MemorySegment v,
-                       int headDim, int[] groups, int[] masks, int count, float[] out, int outOff,
+                       int headDim, int[] groups, int[] masks, int maskStride, int count, float[] out, int outOff,
                        AttendScratch scratch) {
         int keys = count * GROUP;
         float[] logits = new float[keys];
@@ -164,7 +164,7 @@ public final class ScalarKernels implements AttentionKernels {
             float max = Float.NEGATIVE_INFINITY;
             for (int t = 0; t < count; t++) {
                 int g = groups[t];
-                int bits = masks == null ? 0xFFFF : masks[t];
+                int bits = masks == null ? 0xFFFF : masks[i * maskStride + t];
                 for (int lane = 0; lane < GROUP; lane++) {
                     int j = g * GROUP + lane;
                     if ((bits >>> lane & 1) != 0 && j <= pos[posOff + i]) {

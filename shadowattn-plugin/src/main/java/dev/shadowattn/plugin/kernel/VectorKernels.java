@@ -299,7 +299,8 @@ final class VectorKernels implements AttentionKernels {
 
     @Override
     public void attend(float[] q, int qOff, int m, int[] pos, int posOff, MemorySegment k, MemorySegment v, int d,
-                       int[] groups, int[] masks, int count, float[] out, int outOff, AttendScratch s) {
+                       int[] groups, int[] masks, int maskStride, int count, float[] out, int outOff,
+                       AttendScratch s) {
         s.ensure(m, d);
         Arrays.fill(s.acc, 0, m * d, 0f);
         Arrays.fill(s.max, 0, m, Float.NEGATIVE_INFINITY);
@@ -308,7 +309,7 @@ final class VectorKernels implements AttentionKernels {
             int cn = Math.min(CG, count - c0);
             logitsChunk(q, qOff, m, k, d, groups, c0, cn, s.logits);
             for (int i = 0; i < m; i++) {
-                softmaxChunk(i, pos[posOff + i], groups, masks, c0, cn, d, s);
+                softmaxChunk(i, pos[posOff + i], groups, masks, i * maskStride, c0, cn, d, s);
             }
             pvChunk(m, v, d, groups, c0, cn, s);
         }
@@ -511,13 +512,13 @@ final class VectorKernels implements AttentionKernels {
      * Masks query {@code i}'s logits of this chunk, folds them into its running max and sum, rescales its
      * accumulator, and leaves the probabilities (relative to the new max) in place of the logits.
      */
-    private static void softmaxChunk(int i, int p, int[] groups, int[] masks, int c0, int cn, int d,
+    private static void softmaxChunk(int i, int p, int[] groups, int[] masks, int maskOff, int c0, int cn, int d,
                                      AttendScratch s) {
         float[] S = s.logits;
         FloatVector negInf = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
         FloatVector vmax = negInf;
         for (int t = 0; t < cn; t++) {
-            int bits = (masks == null ? 0xFFFF : masks[c0 + t]) & causal(p, groups[c0 + t]);
+            int bits = (masks == null ? 0xFFFF : masks[maskOff + c0 + t]) & causal(p, groups[c0 + t]);
             s.valid[i * CG + t] = bits;
             int o = i * SW + t * GROUP;
             for (int v = 0; v < NV; v++) {

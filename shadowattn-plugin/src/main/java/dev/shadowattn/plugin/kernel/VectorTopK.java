@@ -1,13 +1,14 @@
 package dev.shadowattn.plugin.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API top-k (CPU-ATTENTION-NOTES.md, "Selection"): a threshold band from a 1-in-8 sample, one vector pass
- * counting and collecting the scores inside the band, an exact k-th value among them, then one vector compare pass
- * turning mask bits into ascending indices. Same result as {@link ScalarKernels#selectTopK}.
+ * counting the scores above the band and collecting those inside it, an exact k-th value within the band, then one
+ * vector compare pass turning mask bits into ascending indices. Same result as {@link ScalarKernels#selectTopK}.
  */
 final class VectorTopK {
 
@@ -29,42 +30,52 @@ final class VectorTopK {
             }
             return n;
         }
-        float t = threshold(scores, n, k, scratch);
-        int eqBudget = k - countGreater(scores, n, t);
-        return emit(scores, n, t, eqBudget, out);
-    }
-
-    /** The k-th largest score. */
-    private static float threshold(float[] scores, int n, int k, SelectScratch scratch) {
         float[] vals = scratch.values(n);
         if (n >= SAMPLE_FROM) {
+            // Ranks around k/8 in a 1-in-8 sample bound a band [lo, hi] that holds the k-th largest score: every
+            // score above hi is kept, and only the band is ordered exactly.
             int ns = n >>> 3;
             for (int i = 0; i < ns; i++) {
                 vals[i] = scores[i << 3];
             }
             int r = (int) ((long) k * ns / n) + 1;
-            int rank = Math.min(ns, r + (int) (3 * Math.sqrt(r)) + 8);
-            float lo = QuickSelect.kthLargest(vals, ns, rank);
-            int c = collectAtLeast(scores, n, lo, vals, 4 * k + 4096);
-            if (c >= k) {
-                return QuickSelect.kthLargest(vals, c, k);
+            int margin = (int) (3 * Math.sqrt(r)) + 8;
+            float lo = QuickSelect.kthLargest(vals, ns, Math.min(ns, r + margin));
+            float hi = r - margin >= 1 ? QuickSelect.kthLargest(vals, ns, r - margin) : Float.POSITIVE_INFINITY;
+            long band = band(scores, n, lo, hi, vals, k + 8 * margin + 4096);
+            int above = (int) (band >>> 32);
+            int inBand = (int) band;
+            if (band >= 0 && above < k && above + inBand >= k) {
+                float t = QuickSelect.kthLargest(vals, inBand, k - above);
+                int greater = above;
+                for (int i = 0; i < inBand; i++) {
+                    if (vals[i] > t) {
+                        greater++;
+                    }
+                }
+                return emit(scores, n, t, k - greater, out);
             }
         }
         System.arraycopy(scores, 0, vals, 0, n);
-        return QuickSelect.kthLargest(vals, n, k);
+        float t = QuickSelect.kthLargest(vals, n, k);
+        return emit(scores, n, t, k - countGreater(scores, n, t), out);
     }
 
     /**
-     * Copies the scores {@code >= lo} into {@code vals} and returns their count, or -1 as soon as there are more
-     * than {@code limit} (band too wide: the caller falls back to a full selection).
+     * One vector pass: counts the scores above {@code hi} and copies those in {@code [lo, hi]} into {@code band};
+     * returns {@code above << 32 | inBand}, or -1 as soon as the band holds more than {@code limit}.
      */
-    private static int collectAtLeast(float[] scores, int n, float lo, float[] vals, int limit) {
+    private static long band(float[] scores, int n, float lo, float hi, float[] band, int limit) {
+        int above = 0;
         int c = 0;
         int i = 0;
         for (int bound = FS.loopBound(n); i < bound; i += L) {
-            long bits = FloatVector.fromArray(FS, scores, i).compare(VectorOperators.GE, lo).toLong();
+            FloatVector s = FloatVector.fromArray(FS, scores, i);
+            VectorMask<Float> over = s.compare(VectorOperators.GT, hi);
+            above += over.trueCount();
+            long bits = s.compare(VectorOperators.GE, lo).andNot(over).toLong();
             while (bits != 0) {
-                vals[c++] = scores[i + Long.numberOfTrailingZeros(bits)];
+                band[c++] = scores[i + Long.numberOfTrailingZeros(bits)];
                 bits &= bits - 1;
             }
             if (c > limit) {
@@ -72,11 +83,14 @@ final class VectorTopK {
             }
         }
         for (; i < n; i++) {
-            if (scores[i] >= lo) {
-                vals[c++] = scores[i];
+            float s = scores[i];
+            if (s > hi) {
+                above++;
+            } else if (s >= lo) {
+                band[c++] = s;
             }
         }
-        return c;
+        return ((long) above << 32) | c;
     }
 
     private static int countGreater(float[] scores, int n, float t) {

@@ -256,14 +256,42 @@ class KernelsTest {
             float[] a = new float[3 + m * d];
             float[] b = new float[3 + m * d];
             int[] mk = withMasks == 1 ? masks : null;
-            ref.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, a, 3, new AttendScratch());
+            ref.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, 0, count, a, 3, new AttendScratch());
             AttendScratch scratch = new AttendScratch();
-            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, b, 3, scratch);
+            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, 0, count, b, 3, scratch);
             assertClose(a, b, 2e-5, "attend");
             // Reusing the scratch gives the same result.
             float[] c = new float[b.length];
-            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, count, c, 3, scratch);
+            vec.attend(q, 2, m, pos, 1, kk.k(), kk.v(), d, groups, mk, 0, count, c, 3, scratch);
             assertArrayEquals(b, c);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,3", "64,4", "64,1", "128,6", "32,5"})
+    void attendWithPerQueryMasksMatchesReference(int d, int m) {
+        Random rnd = new Random(d * 7L + m);
+        int keys = 900;
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, keys, 16);
+            float[] q = gaussian(rnd, m * d);
+            int[] pos = new int[m];
+            Arrays.fill(pos, 850);
+            pos[0] = 500;
+            int count = 40;
+            int[] groups = new int[count];
+            for (int t = 0; t < count; t++) {
+                groups[t] = t + (t > 20 ? 9 : 0);
+            }
+            int[] masks = new int[m * count];
+            for (int i = 0; i < masks.length; i++) {
+                masks[i] = rnd.nextInt(5) == 0 ? 0 : rnd.nextInt(0x10000);
+            }
+            float[] a = new float[m * d];
+            float[] b = new float[m * d];
+            ref.attend(q, 0, m, pos, 0, kk.k(), kk.v(), d, groups, masks, count, count, a, 0, new AttendScratch());
+            vec.attend(q, 0, m, pos, 0, kk.k(), kk.v(), d, groups, masks, count, count, b, 0, new AttendScratch());
+            assertClose(a, b, 2e-5, "attend with per-query masks");
         }
     }
 
@@ -276,15 +304,15 @@ class KernelsTest {
             float[] out = new float[2 * 64];
             Arrays.fill(out, 9f);
             // Group 2 holds keys 32..47; the queries sit at positions 10 and 20: no key is visible.
-            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{2, 3}, null, 2, out, 0,
+            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{2, 3}, null, 0, 2, out, 0,
                     new AttendScratch());
             assertArrayEquals(new float[2 * 64], out);
             Arrays.fill(out, 9f);
-            ref.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{0}, new int[]{0}, 1, out, 0,
+            ref.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[]{0}, new int[]{0}, 0, 1, out, 0,
                     new AttendScratch());
             assertArrayEquals(new float[2 * 64], out);
             Arrays.fill(out, 9f);
-            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[0], null, 0, out, 0,
+            vec.attend(q, 0, 2, new int[]{10, 20}, 0, kk.k(), kk.v(), 64, new int[0], null, 0, 0, out, 0,
                     new AttendScratch());
             assertArrayEquals(new float[2 * 64], out);
         }
