@@ -32,6 +32,11 @@ public record QnnTensorSpec(String name, QnnTensorType type, QuantEncoding encod
         dims = dims.clone();
     }
 
+    /** The same tensor under another name. */
+    public QnnTensorSpec withName(String newName) {
+        return new QnnTensorSpec(newName, type, encoding, scale, dims);
+    }
+
     /** Elements in the tensor. */
     public long elements() {
         long n = 1;

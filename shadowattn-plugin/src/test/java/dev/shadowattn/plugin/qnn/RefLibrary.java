@@ -136,7 +136,8 @@ final class RefLibrary {
 
         void setBuildId(String id) {
             try (Arena a = Arena.ofConfined()) {
-                setBuildId.invokeExact(id == null ? MemorySegment.NULL : a.allocateFrom(id));
+                MemorySegment arg = id == null ? MemorySegment.NULL : a.allocateFrom(id);
+                setBuildId.invokeExact(arg);
             } catch (Throwable t) {
                 throw QnnApi.propagate(t);
             }

@@ -1,0 +1,204 @@
+package dev.shadowattn.plugin.qnn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * QNN-path scores against the Java scalar INT8 reference (exact int32 products, requantized the same way), for
+ * decode and prefill shapes, padded and tiled rows and keys, fused heads and both encodings; fused launches against
+ * separate ones; padded keys never reaching the output.
+ */
+class QnnScorerTest {
+
+    private QnnRuntime runtime;
+    private QnnGraphManager graphs;
+    private Arena arena;
+    private final Random random = new Random(7);
+
+    @BeforeEach
+    void open() {
+        runtime = QnnRuntime.open(QnnRuntime.Options.of(RefLibrary.path()));
+        graphs = new QnnGraphManager(runtime, QnnGraphManager.Options.noCache());
+        arena = Arena.ofConfined();
+    }
+
+    @AfterEach
+    void close() {
+        arena.close();
+        graphs.close();
+        runtime.close();
+        assertEquals(0, RefLibrary.controls().liveObjects());
+    }
+
+    /** One head's data: Q [rows][stride] and K [keys][stride] int8, with the first d bytes of each row used. */
+    record Head(byte[] q, byte[] k, int stride) {
+    }
+
+    private Head head(int rows, int keys, int d, int stride) {
+        byte[] q = new byte[rows * stride];
+        byte[] k = new byte[keys * stride];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (byte) (random.nextInt(256) - 128);
+        }
+        for (int i = 0; i < k.length; i++) {
+            k[i] = (byte) (random.nextInt(256) - 128);
+        }
+        return new Head(q, k, stride);
+    }
+
+    private QnnScorer.HeadOperands operands(Head h) {
+        return new QnnScorer.HeadOperands(arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, h.q()),
+                h.stride(), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, h.k()), h.stride());
+    }
+
+    /** The Java reference: exact scores of the first d bytes of each row, requantized and decoded. */
+    private static float[] reference(List<Head> heads, int rows, int keys, int d, ScaleBucket b, QuantEncoding out) {
+        float[] s = new float[heads.size() * rows * keys];
+        for (int h = 0; h < heads.size(); h++) {
+            int[] exact = Int8Reference.scores(compact(heads.get(h).q(), rows, d, heads.get(h).stride()),
+                    compact(heads.get(h).k(), keys, d, heads.get(h).stride()), rows, keys, d);
+            for (int i = 0; i < exact.length; i++) {
+                s[h * rows * keys + i] = Requantization.score(Requantization.level(exact[i], b, out), b);
+            }
+        }
+        return s;
+    }
+
+    static byte[] compact(byte[] v, int n, int d, int stride) {
+        byte[] out = new byte[n * d];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(v, i * stride, out, i * d, d);
+        }
+        return out;
+    }
+
+    private void checkAgainstReference(QnnScorer.Config config, int heads, int rows, int keys, int d, int stride,
+                                       double step) {
+        QnnScorer scorer = new QnnScorer(graphs, config);
+        ScaleBucket bucket = ScaleBucket.withOutputStep(0.02f, 0.03f, step);
+        List<Head> data = new ArrayList<>();
+        List<QnnScorer.HeadOperands> ops = new ArrayList<>();
+        for (int h = 0; h < heads; h++) {
+            data.add(head(rows, keys, d, stride));
+            ops.add(operands(data.getLast()));
+        }
+        float[] out = new float[heads * rows * keys];
+        scorer.score(bucket, d, rows, keys, ops, out);
+        float[] expected = reference(data, rows, keys, d, bucket, config.output());
+        assertArrayEquals(expected, out, heads + " heads, " + rows + " rows, " + keys + " keys, d " + d);
+        int distinct = (int) java.util.stream.IntStream.range(0, out.length).mapToDouble(i -> out[i]).distinct().count();
+        assertTrue(distinct > 20, "scores are not degenerate (" + distinct + " distinct values)");
+    }
+
+    @Test
+    void decodeRowMatchesTheJavaReference() {
+        checkAgainstReference(QnnScorer.Config.defaults(), 1, 1, 300, 64, 64, 400);
+    }
+
+    @Test
+    void paddedAndTiledPrefillMatchesTheJavaReference() {
+        QnnScorer.Config small = new QnnScorer.Config(new int[] {1, 16, 32}, new int[] {64, 128}, new int[] {1, 2},
+                QuantEncoding.U8, QuantEncoding.U8);
+        // 70 rows = 32 + 32 + 6 (bucket 16); 300 keys = 128 + 128 + 44 (bucket 64); 3 heads = 2 + 1; row stride 40.
+        checkAgainstReference(small, 3, 70, 300, 32, 40, 300);
+    }
+
+    @Test
+    void s8InputsAndU16OutputMatchTheJavaReference() {
+        QnnScorer.Config htp = new QnnScorer.Config(new int[] {8}, new int[] {256}, new int[] {1, 4},
+                QuantEncoding.S8, QuantEncoding.U16);
+        checkAgainstReference(htp, 4, 8, 200, 128, 128, 3);
+    }
+
+    @Test
+    void fusedLaunchEqualsSeparateLaunches() {
+        QnnScorer.Config config = new QnnScorer.Config(new int[] {4}, new int[] {64}, new int[] {1, 4},
+                QuantEncoding.U8, QuantEncoding.U8);
+        QnnScorer scorer = new QnnScorer(graphs, config);
+        ScaleBucket bucket = ScaleBucket.withOutputStep(0.1f, 0.1f, 200);
+        List<QnnScorer.HeadOperands> ops = new ArrayList<>();
+        for (int h = 0; h < 4; h++) {
+            ops.add(operands(head(4, 50, 64, 64)));
+        }
+        float[] fused = new float[4 * 4 * 50];
+        scorer.score(bucket, 64, 4, 50, ops, fused);
+        assertEquals(new QnnScorer.Stats(1, 4), scorer.stats(), "four heads in one launch");
+        float[] separate = new float[4 * 4 * 50];
+        for (int h = 0; h < 4; h++) {
+            float[] one = new float[4 * 50];
+            scorer.score(bucket, 64, 4, 50, List.of(ops.get(h)), one);
+            System.arraycopy(one, 0, separate, h * 4 * 50, one.length);
+        }
+        assertEquals(new QnnScorer.Stats(5, 8), scorer.stats(), "then four single-head launches");
+        assertArrayEquals(separate, fused);
+        assertEquals(2, graphs.stats().built(), "one fused graph and one single-head graph");
+    }
+
+    @Test
+    void paddedKeysNeverReachTheOutput() {
+        QnnScorer.Config config = new QnnScorer.Config(new int[] {2}, new int[] {128}, new int[] {1},
+                QuantEncoding.U8, QuantEncoding.U8);
+        QnnScorer scorer = new QnnScorer(graphs, config);
+        int keys = 100;
+        // Every real key scores negative, so a padded key (score 0) would win any top-k it could reach.
+        byte[] q = new byte[2 * 16];
+        byte[] k = new byte[keys * 16];
+        java.util.Arrays.fill(q, (byte) 5);
+        for (int j = 0; j < keys; j++) {
+            java.util.Arrays.fill(k, j * 16, j * 16 + 16, (byte) -(1 + j % 100));
+        }
+        Head h = new Head(q, k, 16);
+        float[] out = new float[2 * keys + 7];
+        java.util.Arrays.fill(out, Float.NaN);
+        scorer.score(ScaleBucket.withOutputStep(1f, 1f, 100), 16, 2, keys, List.of(operands(h)), out);
+        for (int i = 0; i < 2 * keys; i++) {
+            assertTrue(out[i] < 0, "score " + i + " = " + out[i]);
+        }
+        for (int i = 2 * keys; i < out.length; i++) {
+            assertTrue(Float.isNaN(out[i]), "nothing written past the valid keys");
+        }
+        int[] top = topK(out, 0, keys, 10);
+        for (int j : top) {
+            assertTrue(j < keys);
+        }
+        assertEquals(0, top[0], "the least negative key wins");
+    }
+
+    @Test
+    void badShapesAreRejectedNamingTheProblem() {
+        QnnScorer scorer = new QnnScorer(graphs, QnnScorer.Config.defaults());
+        Head h = head(2, 10, 64, 64);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                scorer.score(ScaleBucket.withOutputStep(1f, 1f, 1), 64, 2, 11, List.of(operands(h)), new float[22]));
+        assertTrue(e.getMessage().contains("K holds 640 bytes, too few for 11 keys"), e.getMessage());
+        IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () ->
+                scorer.score(ScaleBucket.withOutputStep(1f, 1f, 1), 64, 2, 10, List.of(operands(h)), new float[19]));
+        assertTrue(e2.getMessage().contains("output holds 19 scores, needs 20"), e2.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new QnnScorer.Config(new int[] {2, 1}, new int[] {8},
+                new int[] {1}, QuantEncoding.U8, QuantEncoding.U8));
+        assertThrows(IllegalArgumentException.class, () -> new QnnScorer.Config(new int[] {1}, new int[] {8},
+                new int[] {2}, QuantEncoding.U8, QuantEncoding.U8));
+        assertThrows(IllegalArgumentException.class, () -> new QnnScorer.Config(new int[] {1}, new int[] {8},
+                new int[] {1}, QuantEncoding.U16, QuantEncoding.U8));
+        assertFalse(graphs.stats().built() > 0, "nothing was built for rejected calls");
+    }
+
+    /** Indices of the k largest of {@code s[from .. from+n)}, largest first (ties: lower index first). */
+    static int[] topK(float[] s, int from, int n, int k) {
+        return java.util.stream.IntStream.range(0, n).boxed()
+                .sorted((a, b) -> s[from + a] != s[from + b] ? Float.compare(s[from + b], s[from + a])
+                        : Integer.compare(a, b))
+                .limit(k).mapToInt(Integer::intValue).toArray();
+    }
+}
