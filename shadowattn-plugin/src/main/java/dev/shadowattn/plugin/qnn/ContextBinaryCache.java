@@ -33,7 +33,7 @@ import java.util.zip.CRC32;
 final class ContextBinaryCache {
 
     /** Bumped whenever the graphs built for a key, or this metadata, change meaning. */
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
     private static final String MAGIC = "shadowattn-qnn-context " + FORMAT_VERSION;
     private static final long MAX_BINARY_BYTES = QnnContext.MAX_BINARY_BYTES;
 
@@ -156,7 +156,7 @@ final class ContextBinaryCache {
     private static GraphRecord parseGraph(String[] f) {
         ScaleBucket bucket = new ScaleBucket(Float.intBitsToFloat(Integer.parseUnsignedInt(f[1], 16)),
                 Float.intBitsToFloat(Integer.parseUnsignedInt(f[2], 16)),
-                Float.intBitsToFloat(Integer.parseUnsignedInt(f[3], 16)));
+                Double.longBitsToDouble(Long.parseUnsignedLong(f[3], 16)));
         MatMulGraphKey key = new MatMulGraphKey(bucket, Integer.parseInt(f[4]), Integer.parseInt(f[5]),
                 Integer.parseInt(f[6]), Integer.parseInt(f[7]), QuantEncoding.parse("input", f[8]),
                 QuantEncoding.parse("output", f[9]));
@@ -168,7 +168,7 @@ final class ContextBinaryCache {
         MatMulGraphKey k = r.key();
         return String.join(" ", "graph", Integer.toHexString(Float.floatToIntBits(k.bucket().qScale())),
                 Integer.toHexString(Float.floatToIntBits(k.bucket().kScale())),
-                Integer.toHexString(Float.floatToIntBits(k.bucket().outScale())),
+                Long.toHexString(Double.doubleToLongBits(k.bucket().outputStep())),
                 Integer.toString(k.headDim()), Integer.toString(k.rows()), Integer.toString(k.heads()),
                 Integer.toString(k.keys()), k.input().name().toLowerCase(Locale.ROOT),
                 k.output().name().toLowerCase(Locale.ROOT), Integer.toUnsignedString(r.tensorIds()[0]),

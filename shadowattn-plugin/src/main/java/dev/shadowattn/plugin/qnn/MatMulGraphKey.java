@@ -35,13 +35,13 @@ public record MatMulGraphKey(ScaleBucket bucket, int headDim, int rows, int head
         }
     }
 
-    /** Unique graph name: shapes, encodings and the bit patterns of the three scales. */
+    /** Unique graph name: shapes, encodings and the bit patterns of the two scales and the output step. */
     public String graphName() {
         return "sa_qk_" + input.name().toLowerCase(java.util.Locale.ROOT) + output.name().toLowerCase(java.util.Locale.ROOT)
                 + "_d" + headDim + "_r" + rows + "_h" + heads + "_k" + keys
                 + "_" + Integer.toHexString(Float.floatToIntBits(bucket.qScale()))
                 + "_" + Integer.toHexString(Float.floatToIntBits(bucket.kScale()))
-                + "_" + Integer.toHexString(Float.floatToIntBits(bucket.outScale()));
+                + "_" + Long.toHexString(Double.doubleToLongBits(bucket.outputStep()));
     }
 
     /** Q: {@code [heads][rows][headDim]}, application-written. */

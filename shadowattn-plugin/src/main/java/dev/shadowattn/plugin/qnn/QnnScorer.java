@@ -118,10 +118,18 @@ public final class QnnScorer {
     }
 
     /**
-     * One query head's INT8 operands: {@code rows} rows of Q and {@code keys} rows of K, {@code headDim} signed
-     * bytes each, the given byte strides apart.
+     * One unit of a launch (a head, or several heads sharing K stacked as rows): {@code q} supplies the query rows,
+     * {@code k} the keys, and its scores go to output rows {@code outRow, outRow + 1, ...}.
      */
-    public record HeadOperands(MemorySegment q, long qRowStride, MemorySegment k, long kRowStride) {
+    public record HeadOperands(Int8Rows q, Int8Rows k, int outRow) {
+    }
+
+    /**
+     * Where scores go: output row {@code i} (a unit's {@code outRow + r}) starts at {@code offset + i * stride}; its
+     * scores are {@code level * outputStep}, times {@code rowFactor[i]} when a factor array is given (e.g.
+     * {@code qScale * kScale} to return real units).
+     */
+    public record Output(float[] scores, int offset, int stride, float[] rowFactor) {
     }
 
     /** Launch counters. */
@@ -165,25 +173,45 @@ public final class QnnScorer {
     }
 
     /**
-     * Scores {@code heads.size()} heads that share {@code bucket}: {@code out[(h * rows + r) * keys + j]} receives
-     * the estimate of {@code sum_c q_h[r][c] * k_h[j][c]} in int32 units ({@code level * outputStep}), for
-     * {@code j < keys} only.
+     * Scores {@code heads.size()} heads that share {@code bucket}, head {@code h} to output rows
+     * {@code h * rows + r}: {@code out[(h * rows + r) * keys + j]} receives the estimate of
+     * {@code sum_c q_h[r][c] * k_h[j][c]} in int32 units ({@code level * outputStep}), for {@code j < keys} only.
+     */
+    public void score(ScaleBucket bucket, int headDim, int rows, int keys, List<HeadOperands> heads, float[] out) {
+        score(bucket, headDim, rows, keys, heads, new Output(out, 0, keys, null));
+    }
+
+    /**
+     * Scores units that share {@code bucket}, each with {@code rows} query rows against {@code keys} keys, into
+     * {@code out}; only the first {@code keys} entries of each output row are written.
      *
      * @throws QnnException             if the backend fails (the caller may fall back to a Java scorer)
      * @throws IllegalArgumentException if a shape or buffer does not fit
      */
-    public void score(ScaleBucket bucket, int headDim, int rows, int keys, List<HeadOperands> heads, float[] out) {
+    public void score(ScaleBucket bucket, int headDim, int rows, int keys, List<HeadOperands> heads, Output out) {
         int n = heads.size();
         if (headDim <= 0 || rows <= 0 || keys <= 0 || n == 0) {
             throw new IllegalArgumentException("QNN scorer: headDim " + headDim + ", rows " + rows + ", keys " + keys
                     + " and " + n + " heads must all be positive");
         }
-        if ((long) n * rows * keys > out.length) {
-            throw new IllegalArgumentException("QNN scorer: output holds " + out.length + " scores, needs "
-                    + (long) n * rows * keys);
+        if (out.stride() < keys) {
+            throw new IllegalArgumentException("QNN scorer: output stride " + out.stride() + " < " + keys + " keys");
         }
         for (int h = 0; h < n; h++) {
-            checkOperands(heads.get(h), h, headDim, rows, keys);
+            HeadOperands op = heads.get(h);
+            if (op.q().rows() < rows || op.k().rows() < keys) {
+                throw new IllegalArgumentException("QNN scorer: unit " + h + " has " + op.q().rows() + " query rows and "
+                        + op.k().rows() + " keys, needs " + rows + " and " + keys);
+            }
+            long last = out.offset() + (long) (op.outRow() + rows - 1) * out.stride() + keys;
+            if (op.outRow() < 0 || last > out.scores().length) {
+                throw new IllegalArgumentException("QNN scorer: output holds " + out.scores().length
+                        + " scores, unit " + h + " needs " + last);
+            }
+            if (out.rowFactor() != null && op.outRow() + rows > out.rowFactor().length) {
+                throw new IllegalArgumentException("QNN scorer: " + out.rowFactor().length
+                        + " row factors, unit " + h + " needs " + (op.outRow() + rows));
+            }
         }
         int maxRows = config.rowBuckets[config.rowBuckets.length - 1];
         int maxKeys = config.keyBuckets[config.keyBuckets.length - 1];
@@ -197,30 +225,15 @@ public final class QnnScorer {
                     int rb = Config.bucketFor(config.rowBuckets, rt);
                     MatMulGraph g = graphs.graph(new MatMulGraphKey(bucket, headDim, rb, fused, kb, config.input,
                             config.output));
-                    launch(g, heads, h0, r0, rt, j0, kt, rows, keys, out);
+                    launch(g, heads, h0, r0, rt, j0, kt, out);
                 }
             }
             h0 += fused;
         }
     }
 
-    private static void checkOperands(HeadOperands op, int h, int d, int rows, int keys) {
-        if (op.qRowStride() < d || op.kRowStride() < d) {
-            throw new IllegalArgumentException("QNN scorer: head " + h + " row strides must be at least headDim " + d);
-        }
-        if (op.q().byteSize() < (rows - 1) * op.qRowStride() + d) {
-            throw new IllegalArgumentException("QNN scorer: head " + h + " Q holds " + op.q().byteSize()
-                    + " bytes, too few for " + rows + " rows");
-        }
-        if (op.k().byteSize() < (keys - 1) * op.kRowStride() + d) {
-            throw new IllegalArgumentException("QNN scorer: head " + h + " K holds " + op.k().byteSize()
-                    + " bytes, too few for " + keys + " keys");
-        }
-    }
-
-    /** Stages one tile of Q and K for the fused heads, executes, and copies the valid scores out. */
-    private void launch(MatMulGraph g, List<HeadOperands> heads, int h0, int r0, int rt, int j0, int kt, int rows,
-                        int keys, float[] out) {
+    /** Stages one tile of Q and K for the fused units, executes, and copies the valid scores out. */
+    private void launch(MatMulGraph g, List<HeadOperands> heads, int h0, int r0, int rt, int j0, int kt, Output out) {
         MatMulGraphKey key = g.key();
         int d = key.headDim();
         int rb = key.rows();
@@ -233,24 +246,22 @@ public final class QnnScorer {
             for (int f = 0; f < key.heads(); f++) {
                 HeadOperands op = heads.get(h0 + f);
                 long qBase = (long) f * rb * d;
-                for (int r = 0; r < rt; r++) {
-                    stage(op.q(), (r0 + r) * op.qRowStride(), qb, qBase + (long) r * d, d, flip);
-                }
+                op.q().copyTo(r0, rt, d, qb, qBase, flip);
                 qb.asSlice(qBase + (long) rt * d, (long) (rb - rt) * d).fill(flip);
                 long kBase = (long) f * kb * d;
-                for (int j = 0; j < kt; j++) {
-                    stage(op.k(), (j0 + j) * op.kRowStride(), kbuf, kBase + (long) j * d, d, flip);
-                }
+                op.k().copyTo(j0, kt, d, kbuf, kBase, flip);
                 kbuf.asSlice(kBase + (long) kt * d, (long) (kb - kt) * d).fill(flip);
             }
             g.execute();
             MemorySegment sb = g.scoreBuffer();
             QuantEncoding enc = key.output();
+            float[] factor = out.rowFactor();
             for (int f = 0; f < key.heads(); f++) {
+                int row0 = heads.get(h0 + f).outRow() + r0;
                 for (int r = 0; r < rt; r++) {
                     long src = ((long) f * rb + r) * kb;
-                    int dst = ((h0 + f) * rows + r0 + r) * keys + j0;
-                    readLevels(sb, src, enc, kt, step, out, dst);
+                    int dst = out.offset() + (row0 + r) * out.stride() + j0;
+                    readLevels(sb, src, enc, kt, step, factor == null ? 1f : factor[row0 + r], out.scores(), dst);
                 }
             }
             launches.increment();
@@ -258,34 +269,24 @@ public final class QnnScorer {
         }
     }
 
-    /** Copies one row of int8 levels into a graph buffer in the input encoding ({@code stored = level - offset}). */
-    private static void stage(MemorySegment src, long srcOff, MemorySegment dst, long dstOff, int d, byte flip) {
-        MemorySegment.copy(src, srcOff, dst, dstOff, d);
-        if (flip != 0) {
-            for (int c = 0; c < d; c++) {
-                dst.set(JAVA_BYTE, dstOff + c, (byte) (dst.get(JAVA_BYTE, dstOff + c) ^ flip));
-            }
-        }
-    }
-
     /** Converts {@code n} stored output values to scores in int32 units (padded key columns are never read). */
-    private static void readLevels(MemorySegment sb, long src, QuantEncoding enc, int n, double step, float[] out,
-                                   int dst) {
+    private static void readLevels(MemorySegment sb, long src, QuantEncoding enc, int n, double step, float factor,
+                                   float[] out, int dst) {
         switch (enc) {
             case U8 -> {
                 for (int j = 0; j < n; j++) {
-                    out[dst + j] = (float) ((Byte.toUnsignedInt(sb.get(JAVA_BYTE, src + j)) - 128) * step);
+                    out[dst + j] = (float) ((Byte.toUnsignedInt(sb.get(JAVA_BYTE, src + j)) - 128) * step) * factor;
                 }
             }
             case S8 -> {
                 for (int j = 0; j < n; j++) {
-                    out[dst + j] = (float) (sb.get(JAVA_BYTE, src + j) * step);
+                    out[dst + j] = (float) (sb.get(JAVA_BYTE, src + j) * step) * factor;
                 }
             }
             case U16 -> {
                 for (int j = 0; j < n; j++) {
                     int level = Short.toUnsignedInt(sb.get(JAVA_SHORT_UNALIGNED, 2 * (src + j))) - 32768;
-                    out[dst + j] = (float) (level * step);
+                    out[dst + j] = (float) (level * step) * factor;
                 }
             }
         }

@@ -14,8 +14,13 @@ public final class Requantization {
 
     /** The stored output value for an exact accumulator. */
     public static int stored(long acc, ScaleBucket bucket, QuantEncoding output) {
-        double real = (double) acc * bucket.productScale();
-        double q = Math.rint(real / (double) bucket.outScale()) - (double) output.offset();
+        return stored(acc, bucket.productScale(), bucket.outScale(), output);
+    }
+
+    /** The stored output value for an exact accumulator, given {@code scale0 * scale1} and the output scale. */
+    public static int stored(long acc, double productScale, float outScale, QuantEncoding output) {
+        double real = (double) acc * productScale;
+        double q = Math.rint(real / (double) outScale) - (double) output.offset();
         return (int) Math.max(output.minStored(), Math.min(output.maxStored(), q));
     }
 

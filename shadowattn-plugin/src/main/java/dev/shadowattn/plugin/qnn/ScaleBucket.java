@@ -2,19 +2,23 @@ package dev.shadowattn.plugin.qnn;
 
 /**
  * The static quantization constants of one score graph (SHADOWATTN.md, "NPU compute-graph bucketing"): the INT8
- * scales of Q and K of a bucket of the 3x3 grid, and the output scale the HTP MatMul needs because it cannot output
- * int32 (QNN-ABI.md, "Datatype rules"). All are {@code real = level * scale}.
+ * scales of Q and K of a bucket of the 3x3 grid, and the output step the HTP MatMul needs because it cannot output
+ * int32 (QNN-ABI.md, "Datatype rules"). Scales are {@code real = level * scale}.
  *
- * @param qScale   real value of one INT8 level of Q
- * @param kScale   real value of one INT8 level of K
- * @param outScale real value of one output level; {@link #outputStep()} expresses it in integer dot-product units
+ * @param qScale     real value of one INT8 level of Q
+ * @param kScale     real value of one INT8 level of K
+ * @param outputStep one output level in units of the exact int32 product {@code sum(q8 * k8)}; the graph's output
+ *                   scale is {@link #outScale()}
  */
-public record ScaleBucket(float qScale, float kScale, float outScale) {
+public record ScaleBucket(float qScale, float kScale, double outputStep) {
 
     public ScaleBucket {
         check("qScale", qScale);
         check("kScale", kScale);
-        check("outScale", outScale);
+        if (!(outputStep > 0) || !Double.isFinite(outputStep)) {
+            throw new IllegalArgumentException("scale bucket: outputStep = " + outputStep + " must be positive and finite");
+        }
+        check("outScale (qScale * kScale * outputStep)", (float) ((double) qScale * kScale * outputStep));
     }
 
     private static void check(String field, float v) {
@@ -23,18 +27,13 @@ public record ScaleBucket(float qScale, float kScale, float outScale) {
         }
     }
 
-    /** A bucket whose output level is {@code step} units of the exact int32 product {@code sum(q8 * k8)}. */
-    public static ScaleBucket withOutputStep(float qScale, float kScale, double step) {
-        return new ScaleBucket(qScale, kScale, (float) ((double) qScale * kScale * step));
-    }
-
     /** The scale of the exact int32 product: {@code real(q·k) = acc * qScale * kScale}, computed in double. */
     public double productScale() {
         return (double) qScale * (double) kScale;
     }
 
-    /** One output level in int32 dot-product units (the resolution of the scores a selection ranks). */
-    public double outputStep() {
-        return (double) outScale / productScale();
+    /** The output tensor's scale as the graph declares it (a float, as in Qnn_ScaleOffset_t). */
+    public float outScale() {
+        return (float) (productScale() * outputStep);
     }
 }

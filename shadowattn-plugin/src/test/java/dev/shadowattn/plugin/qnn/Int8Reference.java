@@ -49,11 +49,11 @@ final class Int8Reference {
         return out;
     }
 
-    /** Output levels of exact accumulators. */
-    static int[] requantize(long[] acc, ScaleBucket bucket, QuantEncoding output) {
+    /** Output levels of exact accumulators for input scales {@code s0, s1} and output scale {@code so}. */
+    static int[] requantize(long[] acc, float s0, float s1, float so, QuantEncoding output) {
         int[] levels = new int[acc.length];
         for (int i = 0; i < acc.length; i++) {
-            levels[i] = Requantization.level(acc[i], bucket, output);
+            levels[i] = Requantization.stored(acc[i], (double) s0 * (double) s1, so, output) + output.offset();
         }
         return levels;
     }

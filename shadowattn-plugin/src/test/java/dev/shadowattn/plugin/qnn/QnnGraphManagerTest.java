@@ -28,7 +28,7 @@ class QnnGraphManagerTest {
     @TempDir
     Path cacheDir;
 
-    private static final ScaleBucket BUCKET = ScaleBucket.withOutputStep(0.05f, 0.04f, 250);
+    private static final ScaleBucket BUCKET = new ScaleBucket(0.05f, 0.04f, 250);
     private static final QnnScorer.Config CONFIG = new QnnScorer.Config(new int[] {1, 16}, new int[] {64, 256},
             new int[] {1, 2}, QuantEncoding.U8, QuantEncoding.U8);
 
@@ -56,8 +56,10 @@ class QnnGraphManagerTest {
             r.nextBytes(k);
             List<QnnScorer.HeadOperands> ops = new java.util.ArrayList<>();
             for (int h = 0; h < 3; h++) {
-                ops.add(new QnnScorer.HeadOperands(arena.allocateFrom(JAVA_BYTE, q).asSlice(h * 20 * 32L, 20 * 32L), 32,
-                        arena.allocateFrom(JAVA_BYTE, k).asSlice(h * 300 * 32L, 300 * 32L), 32));
+                ops.add(new QnnScorer.HeadOperands(
+                        Int8Rows.rowMajor(arena.allocateFrom(JAVA_BYTE, q).asSlice(h * 20 * 32L, 20 * 32L), 32, 20),
+                        Int8Rows.rowMajor(arena.allocateFrom(JAVA_BYTE, k).asSlice(h * 300 * 32L, 300 * 32L), 32, 300),
+                        h * 20));
             }
             float[] out = new float[3 * 20 * 300];
             scorer.score(BUCKET, 32, 20, 300, ops, out);
@@ -164,7 +166,8 @@ class QnnGraphManagerTest {
             assertTrue(s.graphs().notices().isEmpty(), "the corrupt entry was overwritten");
             assertArrayEquals(rebuilt, s.score(arena));
         }
-        Files.writeString(dir.resolve("ctx-0.graphs"), "shadowattn-qnn-context 1\ngarbage\n");
+        Files.writeString(dir.resolve("ctx-0.graphs"),
+                "shadowattn-qnn-context " + ContextBinaryCache.FORMAT_VERSION + "\ngarbage\nmore\nend 1\n");
         try (Start s = Start.open(cacheDir, "p")) {
             assertTrue(s.graphs().notices().getFirst().contains("ignored"), s.graphs().notices().toString());
         }

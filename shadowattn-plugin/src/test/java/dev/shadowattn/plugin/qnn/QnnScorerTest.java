@@ -1,5 +1,6 @@
 package dev.shadowattn.plugin.qnn;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,8 +59,14 @@ class QnnScorerTest {
     }
 
     private QnnScorer.HeadOperands operands(Head h) {
-        return new QnnScorer.HeadOperands(arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, h.q()),
-                h.stride(), arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_BYTE, h.k()), h.stride());
+        return operands(h, 0);
+    }
+
+    private QnnScorer.HeadOperands operands(Head h, int outRow) {
+        return new QnnScorer.HeadOperands(
+                Int8Rows.rowMajor(arena.allocateFrom(JAVA_BYTE, h.q()), h.stride(), h.q().length / h.stride()),
+                Int8Rows.rowMajor(arena.allocateFrom(JAVA_BYTE, h.k()), h.stride(), h.k().length / h.stride()),
+                outRow);
     }
 
     /** The Java reference: exact scores of the first d bytes of each row, requantized and decoded. */
@@ -86,12 +93,12 @@ class QnnScorerTest {
     private void checkAgainstReference(QnnScorer.Config config, int heads, int rows, int keys, int d, int stride,
                                        double step) {
         QnnScorer scorer = new QnnScorer(graphs, config);
-        ScaleBucket bucket = ScaleBucket.withOutputStep(0.02f, 0.03f, step);
+        ScaleBucket bucket = new ScaleBucket(0.02f, 0.03f, step);
         List<Head> data = new ArrayList<>();
         List<QnnScorer.HeadOperands> ops = new ArrayList<>();
         for (int h = 0; h < heads; h++) {
             data.add(head(rows, keys, d, stride));
-            ops.add(operands(data.getLast()));
+            ops.add(operands(data.getLast(), h * rows));
         }
         float[] out = new float[heads * rows * keys];
         scorer.score(bucket, d, rows, keys, ops, out);
@@ -126,10 +133,10 @@ class QnnScorerTest {
         QnnScorer.Config config = new QnnScorer.Config(new int[] {4}, new int[] {64}, new int[] {1, 4},
                 QuantEncoding.U8, QuantEncoding.U8);
         QnnScorer scorer = new QnnScorer(graphs, config);
-        ScaleBucket bucket = ScaleBucket.withOutputStep(0.1f, 0.1f, 200);
+        ScaleBucket bucket = new ScaleBucket(0.1f, 0.1f, 200);
         List<QnnScorer.HeadOperands> ops = new ArrayList<>();
         for (int h = 0; h < 4; h++) {
-            ops.add(operands(head(4, 50, 64, 64)));
+            ops.add(operands(head(4, 50, 64, 64), h * 4));
         }
         float[] fused = new float[4 * 4 * 50];
         scorer.score(bucket, 64, 4, 50, ops, fused);
@@ -137,7 +144,8 @@ class QnnScorerTest {
         float[] separate = new float[4 * 4 * 50];
         for (int h = 0; h < 4; h++) {
             float[] one = new float[4 * 50];
-            scorer.score(bucket, 64, 4, 50, List.of(ops.get(h)), one);
+            QnnScorer.HeadOperands op = ops.get(h);
+            scorer.score(bucket, 64, 4, 50, List.of(new QnnScorer.HeadOperands(op.q(), op.k(), 0)), one);
             System.arraycopy(one, 0, separate, h * 4 * 50, one.length);
         }
         assertEquals(new QnnScorer.Stats(5, 8), scorer.stats(), "then four single-head launches");
@@ -161,7 +169,7 @@ class QnnScorerTest {
         Head h = new Head(q, k, 16);
         float[] out = new float[2 * keys + 7];
         java.util.Arrays.fill(out, Float.NaN);
-        scorer.score(ScaleBucket.withOutputStep(1f, 1f, 100), 16, 2, keys, List.of(operands(h)), out);
+        scorer.score(new ScaleBucket(1f, 1f, 100), 16, 2, keys, List.of(operands(h)), out);
         for (int i = 0; i < 2 * keys; i++) {
             assertTrue(out[i] < 0, "score " + i + " = " + out[i]);
         }
@@ -180,11 +188,11 @@ class QnnScorerTest {
         QnnScorer scorer = new QnnScorer(graphs, QnnScorer.Config.defaults());
         Head h = head(2, 10, 64, 64);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-                scorer.score(ScaleBucket.withOutputStep(1f, 1f, 1), 64, 2, 11, List.of(operands(h)), new float[22]));
-        assertTrue(e.getMessage().contains("K holds 640 bytes, too few for 11 keys"), e.getMessage());
+                scorer.score(new ScaleBucket(1f, 1f, 1), 64, 2, 11, List.of(operands(h)), new float[22]));
+        assertTrue(e.getMessage().contains("unit 0 has 2 query rows and 10 keys, needs 2 and 11"), e.getMessage());
         IllegalArgumentException e2 = assertThrows(IllegalArgumentException.class, () ->
-                scorer.score(ScaleBucket.withOutputStep(1f, 1f, 1), 64, 2, 10, List.of(operands(h)), new float[19]));
-        assertTrue(e2.getMessage().contains("output holds 19 scores, needs 20"), e2.getMessage());
+                scorer.score(new ScaleBucket(1f, 1f, 1), 64, 2, 10, List.of(operands(h)), new float[19]));
+        assertTrue(e2.getMessage().contains("output holds 19 scores, unit 0 needs 20"), e2.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new QnnScorer.Config(new int[] {2, 1}, new int[] {8},
                 new int[] {1}, QuantEncoding.U8, QuantEncoding.U8));
         assertThrows(IllegalArgumentException.class, () -> new QnnScorer.Config(new int[] {1}, new int[] {8},

@@ -53,7 +53,7 @@ class ReferenceMatMulTest {
             int[] la = levels(batch * m * k, ea);
             int[] lb = levels(batch * k * n, eb);
             long[] acc = Int8Reference.matmul(la, lb, batch, m, k, n, t0, t1);
-            int[] expected = Int8Reference.requantize(acc, new ScaleBucket(sa, sb, so), eo);
+            int[] expected = Int8Reference.requantize(acc, sa, sb, so, eo);
             assertArrayEquals(expected, g.run(la, lb), name);
         }
     }
