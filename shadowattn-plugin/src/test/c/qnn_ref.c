@@ -701,28 +701,43 @@ static void store_q(void *base, uint32_t dt, uint64_t i, int64_t acc, double inS
     }
 }
 
-static void matmul(const Node *n, const Tensor *a, const void *pa, const Tensor *b, const void *pb,
-                   const Tensor *o, void *po) {
+/* Levels (stored value + offset) of one batch slice, widened to int32 so the product loop is tight. */
+static void widen(const void *base, const Tensor *t, uint64_t first, uint64_t count, int32_t *dst) {
+    for (uint64_t i = 0; i < count; i++) dst[i] = (int32_t) (read_q(base, t->dataType, first + i) + t->offset);
+}
+
+static int matmul(const Node *n, const Tensor *a, const void *pa, const Tensor *b, const void *pb,
+                  const Tensor *o, void *po) {
     uint32_t r = a->rank;
     uint64_t batch = 1;
     for (uint32_t i = 0; i + 2 < r; i++) batch *= a->dims[i];
     uint64_t m = o->dims[r - 2], nn = o->dims[r - 1];
     uint64_t k = n->transpose0 ? a->dims[r - 2] : a->dims[r - 1];
     double inScale = (double) a->scale * (double) b->scale;
+    /* A as [m][k] and B as [n][k] (row i of A and row j of B are contiguous), whatever the transpose flags. */
+    int32_t *la = malloc(m * k * sizeof(int32_t)), *lb = malloc(nn * k * sizeof(int32_t));
+    int32_t *ta = malloc(m * k * sizeof(int32_t)), *tb = malloc(nn * k * sizeof(int32_t));
+    if (!la || !lb || !ta || !tb) { free(la); free(lb); free(ta); free(tb); return 1; }
     for (uint64_t bt = 0; bt < batch; bt++) {
-        uint64_t abase = bt * m * k, bbase = bt * k * nn, obase = bt * m * nn;
+        widen(pa, a, bt * m * k, m * k, ta);
+        widen(pb, b, bt * k * nn, k * nn, tb);
+        for (uint64_t i = 0; i < m; i++)
+            for (uint64_t p = 0; p < k; p++) la[i * k + p] = n->transpose0 ? ta[p * m + i] : ta[i * k + p];
+        for (uint64_t j = 0; j < nn; j++)
+            for (uint64_t p = 0; p < k; p++) lb[j * k + p] = n->transpose1 ? tb[j * k + p] : tb[p * nn + j];
+        uint64_t obase = bt * m * nn;
         for (uint64_t i = 0; i < m; i++) {
+            const int32_t *x = la + i * k;
             for (uint64_t j = 0; j < nn; j++) {
+                const int32_t *y = lb + j * k;
                 int64_t acc = 0;
-                for (uint64_t p = 0; p < k; p++) {
-                    uint64_t ia = abase + (n->transpose0 ? p * m + i : i * k + p);
-                    uint64_t ib = bbase + (n->transpose1 ? j * k + p : p * nn + j);
-                    acc += (read_q(pa, a->dataType, ia) + a->offset) * (read_q(pb, b->dataType, ib) + b->offset);
-                }
+                for (uint64_t p = 0; p < k; p++) acc += (int64_t) x[p] * y[p];
                 store_q(po, o->dataType, obase + i * nn + j, acc, inScale, o);
             }
         }
     }
+    free(la); free(lb); free(ta); free(tb);
+    return 0;
 }
 
 /* Binds client buffers of one direction; every graph tensor of that direction must be bound exactly once. */
@@ -784,7 +799,10 @@ static Qnn_ErrorHandle_t graphExecute(void *graph, const Qnn_Tensor_t *in, uint3
                 e = fail(21, E_EXECUTE, "graphExecute: node '%s' has an unbound tensor", n->name);
                 break;
             }
-            matmul(n, a, pa, b, pb, o, po);
+            if (matmul(n, a, pa, b, pb, o, po)) {
+                e = fail(21, E_MEMORY, "graphExecute: out of memory in node '%s'", n->name);
+                break;
+            }
         }
     }
     free(buffers);

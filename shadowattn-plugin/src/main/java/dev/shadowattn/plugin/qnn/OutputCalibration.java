@@ -44,6 +44,17 @@ public final class OutputCalibration {
     }
 
     /**
+     * {@link #stepFromSample} rounded up to a power of two: at most twice coarser than asked (saturation hurts
+     * ranking more than resolution does: rows with larger scores than the sample's would tie at the top), and stable
+     * across runs whose samples differ slightly, so graphs cached on disk (keyed by the step) are found again.
+     */
+    public static double calibratedStep(int[] exactScores, QuantEncoding output) {
+        double step = stepFromSample(exactScores, DEFAULT_QUANTILE, output);
+        double pow2 = Math.scalb(1.0, Math.getExponent(step));
+        return pow2 == step ? step : 2 * pow2;
+    }
+
+    /**
      * A step for when no calibration sample exists: full scale at {@code 127^2 * sqrt(headDim) / 4} int32 units,
      * about four standard deviations of the dot product of two Gaussian vectors quantized with their maximum at
      * level 127 (element deviation about 127/4).

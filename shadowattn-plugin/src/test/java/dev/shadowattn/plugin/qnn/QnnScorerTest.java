@@ -204,9 +204,17 @@ class QnnScorerTest {
 
     /** Indices of the k largest of {@code s[from .. from+n)}, largest first (ties: lower index first). */
     static int[] topK(float[] s, int from, int n, int k) {
-        return java.util.stream.IntStream.range(0, n).boxed()
-                .sorted((a, b) -> s[from + a] != s[from + b] ? Float.compare(s[from + b], s[from + a])
-                        : Integer.compare(a, b))
-                .limit(k).mapToInt(Integer::intValue).toArray();
+        long[] keys = new long[n];
+        for (int j = 0; j < n; j++) {
+            int bits = Float.floatToIntBits(s[from + j]);
+            int sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+            keys[j] = ((long) sortable << 32) | (0xFFFF_FFFFL - j);
+        }
+        java.util.Arrays.sort(keys);
+        int[] top = new int[k];
+        for (int i = 0; i < k; i++) {
+            top[i] = (int) (0xFFFF_FFFFL - (keys[n - 1 - i] & 0xFFFF_FFFFL));
+        }
+        return top;
     }
 }
