@@ -195,7 +195,8 @@ final class ContextBinaryCache {
             move(tmpBin, bin);
             StringBuilder sb = new StringBuilder();
             sb.append(MAGIC).append('\n').append("fingerprint ").append(fingerprint).append('\n');
-            sb.append("binary ").append(binary.byteSize()).append(' ').append(Long.toHexString(crc(binary))).append('\n');
+            sb.append("binary ").append(binary.byteSize()).append(' ').append(Long.toHexString(crc(binary)))
+                    .append('\n');
             for (GraphRecord r : graphs) {
                 sb.append(format(r)).append('\n');
             }

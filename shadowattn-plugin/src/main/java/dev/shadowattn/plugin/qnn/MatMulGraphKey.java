@@ -1,5 +1,7 @@
 package dev.shadowattn.plugin.qnn;
 
+import java.util.Locale;
+
 /**
  * Identifies one static score graph (SHADOWATTN.md, "NPU compute-graph bucketing"): everything a QNN graph bakes
  * in at finalize time. The graph computes, for {@code heads} fused heads, {@code S[h] = Q[h] · K[h]^T} with
@@ -31,13 +33,14 @@ public record MatMulGraphKey(ScaleBucket bucket, int headDim, int rows, int head
         long scoreBytes = (long) heads * rows * keys * output.dataType().bytes();
         long keyBytes = (long) heads * keys * headDim;
         if (scoreBytes > 0xFFFF_FFFFL || keyBytes > 0xFFFF_FFFFL) {
-            throw new IllegalArgumentException("score graph key: a tensor exceeds 4 GiB (the uint32 client buffer size)");
+            throw new IllegalArgumentException(
+                    "score graph key: a tensor exceeds 4 GiB (the uint32 client buffer size)");
         }
     }
 
     /** Unique graph name: shapes, encodings and the bit patterns of the two scales and the output step. */
     public String graphName() {
-        return "sa_qk_" + input.name().toLowerCase(java.util.Locale.ROOT) + output.name().toLowerCase(java.util.Locale.ROOT)
+        return "sa_qk_" + input.name().toLowerCase(Locale.ROOT) + output.name().toLowerCase(Locale.ROOT)
                 + "_d" + headDim + "_r" + rows + "_h" + heads + "_k" + keys
                 + "_" + Integer.toHexString(Float.floatToIntBits(bucket.qScale()))
                 + "_" + Integer.toHexString(Float.floatToIntBits(bucket.kScale()))
@@ -46,12 +49,14 @@ public record MatMulGraphKey(ScaleBucket bucket, int headDim, int rows, int head
 
     /** Q: {@code [heads][rows][headDim]}, application-written. */
     public QnnTensorSpec querySpec() {
-        return new QnnTensorSpec("q", QnnTensorType.APP_WRITE, input, bucket.qScale(), new int[] {heads, rows, headDim});
+        return new QnnTensorSpec("q", QnnTensorType.APP_WRITE, input, bucket.qScale(),
+                new int[] {heads, rows, headDim});
     }
 
     /** K: {@code [heads][keys][headDim]}, application-written; the node transposes it (transpose_in1). */
     public QnnTensorSpec keySpec() {
-        return new QnnTensorSpec("k", QnnTensorType.APP_WRITE, input, bucket.kScale(), new int[] {heads, keys, headDim});
+        return new QnnTensorSpec("k", QnnTensorType.APP_WRITE, input, bucket.kScale(),
+                new int[] {heads, keys, headDim});
     }
 
     /** Scores: {@code [heads][rows][keys]}, application-read. */

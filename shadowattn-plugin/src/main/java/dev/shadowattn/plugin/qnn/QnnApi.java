@@ -45,8 +45,8 @@ final class QnnApi {
     private MethodHandle h(QnnFunction f) {
         MethodHandle mh = handles[f.ordinal()];
         if (mh == null) {
-            throw new QnnLibraryException(library.path(), "provider " + provider.describe() + " has no function in slot "
-                    + f.slot() + " (" + f.cName() + ")", null);
+            throw new QnnLibraryException(library.path(), "provider " + provider.describe()
+                    + " has no function in slot " + f.slot() + " (" + f.cName() + ")", null);
         }
         return mh;
     }

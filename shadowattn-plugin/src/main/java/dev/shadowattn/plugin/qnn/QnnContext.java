@@ -90,7 +90,7 @@ public final class QnnContext implements AutoCloseable {
         return !closed;
     }
 
-    /** {@code contextFree}. Idempotent; the context is forgotten by the runtime even if the backend reports an error. */
+    /** {@code contextFree}. Idempotent; the runtime forgets the context even if the backend reports an error. */
     @Override
     public void close() {
         synchronized (this) {

@@ -12,8 +12,9 @@ import java.util.Set;
  *   <li>{@code qnn.cache=DIR|none}: context-binary cache root (default {@code ~/.cache/shadowattn/qnn});</li>
  *   <li>{@code qnn.input=u8|s8}: encoding of Q and K (default u8, offset -128: the portable one);</li>
  *   <li>{@code qnn.output=u8|s8|u16}: encoding of the scores (default u8; u16 is 256x finer on HTP);</li>
- *   <li>{@code qnn.step=X|auto}: int32 units per output level; {@code auto} (default) calibrates each scale bucket
- *       once, from exact scores of its first request computed on the CPU ({@link OutputCalibration#calibratedStep});</li>
+ *   <li>{@code qnn.step=X|auto}: int32 units per output level; {@code auto} (default) calibrates each scale
+ *       bucket once, from exact scores of its first request computed on the CPU
+ *       ({@link OutputCalibration#calibratedStep});</li>
  *   <li>{@code qnn.graphs=bucket|shared}: one graph set per scale bucket (default), or shared by all buckets;</li>
  *   <li>{@code qnn.min-core-minor=N}: least core API 2.N accepted (default 0).</li>
  * </ul>

@@ -29,7 +29,8 @@ public final class QnnLayouts {
 
     /** {@code Qnn_Version_t}: three {@code uint32}. */
     public static final StructLayout VERSION = structLayout(
-            JAVA_INT.withName("major"), JAVA_INT.withName("minor"), JAVA_INT.withName("patch")).withName("Qnn_Version_t");
+            JAVA_INT.withName("major"), JAVA_INT.withName("minor"), JAVA_INT.withName("patch"))
+            .withName("Qnn_Version_t");
 
     /** {@code Qnn_ApiVersion_t}: core API version then backend API version, 24 bytes. */
     public static final StructLayout API_VERSION = structLayout(

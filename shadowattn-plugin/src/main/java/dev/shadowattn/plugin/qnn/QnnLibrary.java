@@ -107,14 +107,16 @@ public final class QnnLibrary implements AutoCloseable {
                 MemorySegment t = ptr.reinterpret(tableBytes, arena, null);
                 out.add(new QnnProvider(i, t.get(JAVA_INT, QnnLayouts.I_BACKEND_ID),
                         readCString(t.get(ADDRESS, QnnLayouts.I_PROVIDER_NAME), 256),
-                        new QnnVersion(t.get(JAVA_INT, QnnLayouts.I_CORE_MAJOR), t.get(JAVA_INT, QnnLayouts.I_CORE_MINOR),
-                                t.get(JAVA_INT, QnnLayouts.I_CORE_PATCH)),
-                        new QnnVersion(t.get(JAVA_INT, QnnLayouts.I_BACKEND_MAJOR),
-                                t.get(JAVA_INT, QnnLayouts.I_BACKEND_MINOR), t.get(JAVA_INT, QnnLayouts.I_BACKEND_PATCH)),
+                        version(t, QnnLayouts.I_CORE_MAJOR, QnnLayouts.I_CORE_MINOR, QnnLayouts.I_CORE_PATCH),
+                        version(t, QnnLayouts.I_BACKEND_MAJOR, QnnLayouts.I_BACKEND_MINOR, QnnLayouts.I_BACKEND_PATCH),
                         t));
             }
             return List.copyOf(out);
         }
+    }
+
+    private static QnnVersion version(MemorySegment t, long major, long minor, long patch) {
+        return new QnnVersion(t.get(JAVA_INT, major), t.get(JAVA_INT, minor), t.get(JAVA_INT, patch));
     }
 
     public Path path() {

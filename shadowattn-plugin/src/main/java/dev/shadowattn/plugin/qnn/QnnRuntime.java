@@ -216,17 +216,24 @@ public final class QnnRuntime implements AutoCloseable {
         return !device.equals(MemorySegment.NULL);
     }
 
-    /** The backend's API version ({@code backendGetApiVersion}): core then backend. */
-    public QnnVersion[] apiVersion() {
+    /** {@code Qnn_ApiVersion_t}: the core API version and the backend API version. */
+    public record ApiVersion(QnnVersion core, QnnVersion backend) {
+    }
+
+    /** The backend's API version ({@code backendGetApiVersion}). */
+    public ApiVersion apiVersion() {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment v = call.allocate(QnnLayouts.API_VERSION);
             api.backendGetApiVersion(v);
-            long core = QnnLayouts.offset(QnnLayouts.API_VERSION, "coreApiVersion");
-            long be = QnnLayouts.offset(QnnLayouts.API_VERSION, "backendApiVersion");
-            return new QnnVersion[] {
-                new QnnVersion(v.get(JAVA_INT, core), v.get(JAVA_INT, core + 4), v.get(JAVA_INT, core + 8)),
-                new QnnVersion(v.get(JAVA_INT, be), v.get(JAVA_INT, be + 4), v.get(JAVA_INT, be + 8))};
+            return new ApiVersion(version(v, "coreApiVersion"), version(v, "backendApiVersion"));
         }
+    }
+
+    private static QnnVersion version(MemorySegment apiVersion, String member) {
+        long o = QnnLayouts.offset(QnnLayouts.API_VERSION, member);
+        return new QnnVersion(apiVersion.get(JAVA_INT, o + QnnLayouts.offset(QnnLayouts.VERSION, "major")),
+                apiVersion.get(JAVA_INT, o + QnnLayouts.offset(QnnLayouts.VERSION, "minor")),
+                apiVersion.get(JAVA_INT, o + QnnLayouts.offset(QnnLayouts.VERSION, "patch")));
     }
 
     /** Things that went differently from the request (no device, no build id), one line each. */

@@ -200,8 +200,8 @@ public final class QnnScorer {
         for (int h = 0; h < n; h++) {
             HeadOperands op = heads.get(h);
             if (op.q().rows() < rows || op.k().rows() < keys) {
-                throw new IllegalArgumentException("QNN scorer: unit " + h + " has " + op.q().rows() + " query rows and "
-                        + op.k().rows() + " keys, needs " + rows + " and " + keys);
+                throw new IllegalArgumentException("QNN scorer: unit " + h + " has " + op.q().rows()
+                        + " query rows and " + op.k().rows() + " keys, needs " + rows + " and " + keys);
             }
             long last = out.offset() + (long) (op.outRow() + rows - 1) * out.stride() + keys;
             if (op.outRow() < 0 || last > out.scores().length) {

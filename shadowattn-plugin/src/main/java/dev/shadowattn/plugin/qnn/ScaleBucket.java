@@ -16,7 +16,8 @@ public record ScaleBucket(float qScale, float kScale, double outputStep) {
         check("qScale", qScale);
         check("kScale", kScale);
         if (!(outputStep > 0) || !Double.isFinite(outputStep)) {
-            throw new IllegalArgumentException("scale bucket: outputStep = " + outputStep + " must be positive and finite");
+            throw new IllegalArgumentException("scale bucket: outputStep = " + outputStep
+                    + " must be positive and finite");
         }
         check("outScale (qScale * kScale * outputStep)", (float) ((double) qScale * kScale * outputStep));
     }

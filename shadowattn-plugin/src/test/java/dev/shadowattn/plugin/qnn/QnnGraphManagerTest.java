@@ -34,10 +34,7 @@ class QnnGraphManagerTest {
 
     @AfterEach
     void noLeaks() {
-        RefLibrary.Controls c = RefLibrary.controls();
-        c.clearFailure();
-        c.setBuildId(null);
-        assertEquals(0, c.liveObjects(), "live QNN handles after the test");
+        RefLibrary.resetAndCheckNoLeaks();
     }
 
     /** One start: runtime, manager over the cache, scorer; scores a fixed input and returns them. */

@@ -1,11 +1,15 @@
 package dev.shadowattn.plugin.qnn;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
@@ -20,12 +24,7 @@ class QnnRuntimeTest {
 
     @AfterEach
     void noLeaks() {
-        RefLibrary.Controls c = RefLibrary.controls();
-        c.clearFailure();
-        c.setCoreVersion(0, 1, 14);
-        c.setCoreVersion(1, 2, 14);
-        c.setCoreVersion(2, 3, 14);
-        assertEquals(0, c.liveObjects(), "live QNN handles after the test");
+        RefLibrary.resetAndCheckNoLeaks();
     }
 
     @Test
@@ -36,7 +35,7 @@ class QnnRuntimeTest {
             assertEquals("qnnref", rt.provider().name(), "the 1.x and 3.x providers must be passed over");
             assertEquals(new QnnVersion(2, 14, 0), rt.provider().coreApi());
             assertEquals(QnnProvider.BACKEND_CPU, rt.provider().backendId());
-            assertEquals(new QnnVersion(2, 14, 0), rt.apiVersion()[0]);
+            assertEquals(new QnnRuntime.ApiVersion(new QnnVersion(2, 14, 0), new QnnVersion(1, 0, 0)), rt.apiVersion());
             assertTrue(rt.buildId().startsWith("qnnref 1.0.0"), rt.buildId());
             assertTrue(rt.hasDevice());
             assertEquals(1, c.counter("live_backends"));
@@ -92,8 +91,9 @@ class QnnRuntimeTest {
                 () -> QnnRuntime.open(QnnRuntime.Options.of(text)));
         assertTrue(e2.getMessage().contains("cannot be loaded as a shared library"), e2.getMessage());
 
+        Path noEntry = RefLibrary.noEntryPath();
         QnnLibraryException e3 = assertThrows(QnnLibraryException.class,
-                () -> QnnRuntime.open(QnnRuntime.Options.of(RefLibrary.noEntryPath())));
+                () -> QnnRuntime.open(QnnRuntime.Options.of(noEntry)));
         assertTrue(e3.getMessage().contains("does not export QnnInterface_getProviders"), e3.getMessage());
 
         QnnLibraryException e4 = assertThrows(QnnLibraryException.class,
@@ -139,6 +139,34 @@ class QnnRuntimeTest {
             try (QnnContext ctx = rt.createContext()) {
                 assertTrue(ctx.isOpen());
             }
+        }
+    }
+
+    @Test
+    void memoryDescriptorsRegisterAndDeregister() {
+        RefLibrary.Controls c = RefLibrary.controls();
+        try (QnnRuntime rt = QnnRuntime.open(QnnRuntime.Options.of(RefLibrary.path()));
+             QnnContext ctx = rt.createContext();
+             Arena arena = Arena.ofConfined()) {
+            // Qnn_MemDescriptor_t of a CUSTOM (2) buffer [4][64] u8, as the on-device path would describe an
+            // rpcmem buffer (there with memType ION and its file descriptor).
+            MemorySegment desc = arena.allocate(QnnLayouts.MEM_DESCRIPTOR);
+            desc.set(JAVA_INT,
+                    QnnLayouts.offset(QnnLayouts.MEM_DESCRIPTOR, "memShape", "numDim"), 2);
+            desc.set(ADDRESS,
+                    QnnLayouts.offset(QnnLayouts.MEM_DESCRIPTOR, "memShape", "dimSize"),
+                    arena.allocateFrom(JAVA_INT, 4, 64));
+            desc.set(JAVA_INT, QnnLayouts.offset(QnnLayouts.MEM_DESCRIPTOR, "dataType"),
+                    QnnDataType.UFIXED_POINT_8.code());
+            desc.set(JAVA_INT, QnnLayouts.offset(QnnLayouts.MEM_DESCRIPTOR, "memType"), 2);
+            MemorySegment handle = arena.allocate(ADDRESS);
+            rt.api().memRegister(ctx.handle(), desc, 1, handle);
+            assertEquals(1, c.counter("live_mem_handles"));
+            rt.api().memDeRegister(handle, 1);
+            assertEquals(0, c.counter("live_mem_handles"));
+            desc.set(JAVA_INT, QnnLayouts.offset(QnnLayouts.MEM_DESCRIPTOR, "memType"), 7);
+            QnnException e = assertThrows(QnnException.class, () -> rt.api().memRegister(ctx.handle(), desc, 1, handle));
+            assertTrue(e.getMessage().contains("descriptor 0 has memory type 7"), e.getMessage());
         }
     }
 

@@ -60,8 +60,7 @@ class QnnScoringDeviceTest {
     @AfterEach
     void close() {
         cache.close();
-        RefLibrary.controls().clearFailure();
-        assertEquals(0, RefLibrary.controls().liveObjects());
+        RefLibrary.resetAndCheckNoLeaks();
     }
 
     private QnnScoringDevice device(String extra) {

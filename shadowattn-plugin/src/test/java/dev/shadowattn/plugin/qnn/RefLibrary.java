@@ -44,16 +44,33 @@ final class RefLibrary {
     }
 
     private static Path file(String name) {
-        String dir = System.getProperty("qnnref.dir", "target/native");
-        Path lib = Path.of(dir, name).toAbsolutePath();
+        Path lib = location(name);
         if (Files.isRegularFile(lib)) {
             return lib;
         }
-        Assumptions.assumeTrue(gccOnPath(), "gcc is not on the PATH, so the QNN reference library " + lib
-                + " was not built (src/test/c/qnn_ref.c); QNN binding tests are skipped");
+        Assumptions.assumeTrue(gccOnPath(), SKIP_REASON + " (" + lib + ")");
         fail("gcc is on the PATH but the QNN reference library " + lib + " is missing: run the test build "
                 + "(generate-test-resources compiles it)");
         return lib;
+    }
+
+    static final String SKIP_REASON = "gcc is not on the PATH, so the QNN reference library was not built "
+            + "(src/test/c/qnn_ref.c); QNN binding tests are skipped";
+
+    private static Path location(String name) {
+        return Path.of(System.getProperty("qnnref.dir", "target/native"), name).toAbsolutePath();
+    }
+
+    /** The reference library if it was built; empty only when gcc is missing (a failure if gcc is there). */
+    static java.util.Optional<Path> ifBuilt() {
+        Path lib = location("libqnnref.so");
+        if (Files.isRegularFile(lib)) {
+            return java.util.Optional.of(lib);
+        }
+        if (gccOnPath()) {
+            fail("gcc is on the PATH but the QNN reference library " + lib + " is missing");
+        }
+        return java.util.Optional.empty();
     }
 
     static boolean gccOnPath() {
@@ -69,9 +86,27 @@ final class RefLibrary {
         return false;
     }
 
-    /** The test controls, bound once per JVM (the library then stays loaded). */
+    /** The test controls, bound once per JVM (the library then stays loaded); skips like {@link #path}. */
     static Controls controls() {
+        path();
         return Holder.CONTROLS;
+    }
+
+    /**
+     * For {@code @AfterEach}: resets the controls (no armed failure, default build id and provider versions) and
+     * asserts that no QNN handle is left alive. Does nothing when the library was not built (no gcc).
+     */
+    static void resetAndCheckNoLeaks() {
+        if (ifBuilt().isEmpty()) {
+            return;
+        }
+        Controls c = controls();
+        c.clearFailure();
+        c.setBuildId(null);
+        c.setCoreVersion(0, 1, 14);
+        c.setCoreVersion(1, 2, 14);
+        c.setCoreVersion(2, 3, 14);
+        org.junit.jupiter.api.Assertions.assertEquals(0, c.liveObjects(), "live QNN handles after the test");
     }
 
     private static final class Holder {

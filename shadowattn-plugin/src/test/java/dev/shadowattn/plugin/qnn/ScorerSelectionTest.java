@@ -40,7 +40,7 @@ class ScorerSelectionTest {
 
     @AfterEach
     void noLeaks() {
-        assertEquals(0, RefLibrary.controls().liveObjects());
+        RefLibrary.resetAndCheckNoLeaks();
     }
 
     private String noticesText() {
@@ -104,10 +104,11 @@ class ScorerSelectionTest {
 
     @Test
     void qnnIsAConfigurationErrorWhenItCannotRun() {
+        String library = "qnn.library=" + RefLibrary.path();
         IllegalArgumentException noLib = assertThrows(IllegalArgumentException.class, () -> create("qnn", true));
         assertTrue(noLib.getMessage().contains("qnn.library=PATH"), noLib.getMessage());
         IllegalArgumentException dynamic = assertThrows(IllegalArgumentException.class,
-                () -> create("qnn", false, "qnn.library=" + RefLibrary.path()));
+                () -> create("qnn", false, library));
         assertTrue(dynamic.getMessage().contains("scorer=qnn needs static scales"), dynamic.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> create("qnn", true, "qnn.library=/nonexistent/libQnnHtp.so"));
@@ -116,7 +117,7 @@ class ScorerSelectionTest {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> create("npu", true));
         assertTrue(unknown.getMessage().contains("scorer=npu must be one of cpu (or java), qnn, auto"));
         IllegalArgumentException badOutput = assertThrows(IllegalArgumentException.class,
-                () -> create("qnn", true, "qnn.library=" + RefLibrary.path(), "qnn.output=s16"));
+                () -> create("qnn", true, library, "qnn.output=s16"));
         assertTrue(badOutput.getMessage().contains("qnn.output=s16"), badOutput.getMessage());
     }
 
