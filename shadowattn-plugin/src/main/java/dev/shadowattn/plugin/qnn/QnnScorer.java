@@ -126,10 +126,15 @@ public final class QnnScorer {
 
     /**
      * Where scores go: output row {@code i} (a unit's {@code outRow + r}) starts at {@code offset + i * stride}; its
-     * scores are {@code level * outputStep}, times {@code rowFactor[i]} when a factor array is given (e.g.
-     * {@code qScale * kScale} to return real units).
+     * scores are {@code fma(level * outputStep, rowFactor[i], rowBias[i])}, with factor 1 and bias 0 when the arrays
+     * are {@code null} (a factor {@code qScale * kScale} returns real units; a bias restores a subtracted key mean).
      */
-    public record Output(float[] scores, int offset, int stride, float[] rowFactor) {
+    public record Output(float[] scores, int offset, int stride, float[] rowFactor, float[] rowBias) {
+
+        /** Scores in int32 units, no factor, no bias. */
+        public Output(float[] scores, int offset, int stride) {
+            this(scores, offset, stride, null, null);
+        }
     }
 
     /** Launch counters. */
@@ -178,7 +183,7 @@ public final class QnnScorer {
      * {@code sum_c q_h[r][c] * k_h[j][c]} in int32 units ({@code level * outputStep}), for {@code j < keys} only.
      */
     public void score(ScaleBucket bucket, int headDim, int rows, int keys, List<HeadOperands> heads, float[] out) {
-        score(bucket, headDim, rows, keys, heads, new Output(out, 0, keys, null));
+        score(bucket, headDim, rows, keys, heads, new Output(out, 0, keys));
     }
 
     /**
@@ -208,9 +213,10 @@ public final class QnnScorer {
                 throw new IllegalArgumentException("QNN scorer: output holds " + out.scores().length
                         + " scores, unit " + h + " needs " + last);
             }
-            if (out.rowFactor() != null && op.outRow() + rows > out.rowFactor().length) {
-                throw new IllegalArgumentException("QNN scorer: " + out.rowFactor().length
-                        + " row factors, unit " + h + " needs " + (op.outRow() + rows));
+            if ((out.rowFactor() != null && op.outRow() + rows > out.rowFactor().length)
+                    || (out.rowBias() != null && op.outRow() + rows > out.rowBias().length)) {
+                throw new IllegalArgumentException("QNN scorer: too few row factors or biases for unit " + h
+                        + " (needs " + (op.outRow() + rows) + ")");
             }
         }
         int maxRows = config.rowBuckets[config.rowBuckets.length - 1];
@@ -256,12 +262,14 @@ public final class QnnScorer {
             MemorySegment sb = g.scoreBuffer();
             QuantEncoding enc = key.output();
             float[] factor = out.rowFactor();
+            float[] bias = out.rowBias();
             for (int f = 0; f < key.heads(); f++) {
                 int row0 = heads.get(h0 + f).outRow() + r0;
                 for (int r = 0; r < rt; r++) {
                     long src = ((long) f * rb + r) * kb;
                     int dst = out.offset() + (row0 + r) * out.stride() + j0;
-                    readLevels(sb, src, enc, kt, step, factor == null ? 1f : factor[row0 + r], out.scores(), dst);
+                    readLevels(sb, src, enc, kt, step, factor == null ? 1f : factor[row0 + r],
+                            bias == null ? 0f : bias[row0 + r], out.scores(), dst);
                 }
             }
             launches.increment();
@@ -271,22 +279,23 @@ public final class QnnScorer {
 
     /** Converts {@code n} stored output values to scores in int32 units (padded key columns are never read). */
     private static void readLevels(MemorySegment sb, long src, QuantEncoding enc, int n, double step, float factor,
-                                   float[] out, int dst) {
+                                   float bias, float[] out, int dst) {
         switch (enc) {
             case U8 -> {
                 for (int j = 0; j < n; j++) {
-                    out[dst + j] = (float) ((Byte.toUnsignedInt(sb.get(JAVA_BYTE, src + j)) - 128) * step) * factor;
+                    int level = Byte.toUnsignedInt(sb.get(JAVA_BYTE, src + j)) - 128;
+                    out[dst + j] = Math.fma((float) (level * step), factor, bias);
                 }
             }
             case S8 -> {
                 for (int j = 0; j < n; j++) {
-                    out[dst + j] = (float) (sb.get(JAVA_BYTE, src + j) * step) * factor;
+                    out[dst + j] = Math.fma((float) (sb.get(JAVA_BYTE, src + j) * step), factor, bias);
                 }
             }
             case U16 -> {
                 for (int j = 0; j < n; j++) {
                     int level = Short.toUnsignedInt(sb.get(JAVA_SHORT_UNALIGNED, 2 * (src + j))) - 32768;
-                    out[dst + j] = (float) (level * step) * factor;
+                    out[dst + j] = Math.fma((float) (level * step), factor, bias);
                 }
             }
         }

@@ -21,8 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A request's heads are split into runs of consecutive heads that read the same KV head and share a scale bucket
  * (the static Q scale of the head and the KV head's K scale). A run is one unit whose heads are stacked as query
  * rows against the run's K; runs with the same bucket and length are fused into one launch (the batch dimension).
- * Scores come back in real units: {@code level * outputStep * qScale * kScale}, which equals the CPU device's
- * {@code dot * (qScale * kScale)} whenever the requantization is lossless (step 1, no saturation).
+ * Scores come back in real units: {@code fma(level * outputStep, qScale * kScale, qBias)}, which equals the CPU
+ * device's {@code fma(dot, qScale * kScale, qBias)} whenever the requantization is lossless (step 1, no
+ * saturation).
  *
  * <p>Thread-safe (graphs are locked per launch). {@link #close} saves new graphs to the context-binary cache, then
  * frees the graphs, contexts and backend.
@@ -114,6 +115,8 @@ public final class QnnScoringDevice implements ScoringDevice {
         int d = keys.headDim();
         int rows = r.rows();
         float[] factor = new float[r.heads() * rows];
+        float[] bias = r.qBias() == null ? null : java.util.Arrays.copyOfRange(r.qBias(), r.sOff(),
+                r.sOff() + r.heads() * rows);
         List<Run> runs = runs(r, keyCount, factor);
         boolean[] done = new boolean[runs.size()];
         for (int i = 0; i < runs.size(); i++) {
@@ -132,7 +135,7 @@ public final class QnnScoringDevice implements ScoringDevice {
                 }
             }
             scorer.score(first.bucket(), d, first.heads() * rows, keyCount, units,
-                    new QnnScorer.Output(out, outOff, stride, factor));
+                    new QnnScorer.Output(out, outOff, stride, factor, bias));
         }
     }
 

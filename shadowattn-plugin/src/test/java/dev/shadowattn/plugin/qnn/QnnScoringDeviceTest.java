@@ -76,6 +76,11 @@ class QnnScoringDeviceTest {
 
     /** Query levels uniform in [-range, range]. */
     private ScoreRequest request(int[] kvHead, float[] headScale, int range) {
+        return request(kvHead, headScale, range, null);
+    }
+
+    /** With a per-row bias (the {@code q·mean(K)} term of mean-subtracted keys), or {@code null}. */
+    private ScoreRequest request(int[] kvHead, float[] headScale, int range, float[] bias) {
         int heads = kvHead.length;
         int rows = 5;
         float[] q = new float[heads * rows * D];
@@ -86,7 +91,7 @@ class QnnScoringDeviceTest {
         for (int i = 0; i < qScale.length; i++) {
             qScale[i] = headScale[i / rows];
         }
-        return new ScoreRequest(cache, kvHead, heads, rows, q, 0, qScale, 0, KEYS - rows, KEYS);
+        return new ScoreRequest(cache, kvHead, heads, rows, q, 0, qScale, bias, 0, KEYS - rows, KEYS);
     }
 
     @Test
@@ -123,6 +128,28 @@ class QnnScoringDeviceTest {
             assertEquals("qnn-cpu", npu.name(), "our reference library reports the CPU backend id");
             // Runs: heads 0-1 (KV 0, scale 0.2), head 2 (KV 1, 0.4), head 3 (KV 1, 0.2): three buckets or lengths.
             assertEquals(new QnnScorer.Stats(3, 3), npu.scorer().stats());
+        }
+        for (int i = 0; i < r.heads() * r.rows(); i++) {
+            for (int j = 0; j < KEYS; j++) {
+                assertEquals(cpu[i * stride + j], qnn[i * stride + j], "row " + i + " key " + j);
+            }
+        }
+    }
+
+    @Test
+    void rowBiasesAreAddedAsTheCpuDeviceDoes() {
+        float[] bias = new float[3 * 5];
+        for (int i = 0; i < bias.length; i++) {
+            bias[i] = (float) random.nextGaussian() * 3;
+        }
+        ScoreRequest r = request(new int[] {0, 1, 1}, new float[] {0.2f, 0.2f, 0.3f}, 8, bias);
+        int stride = r.minStride();
+        float[] cpu = new float[r.heads() * r.rows() * stride];
+        float[] qnn = new float[cpu.length];
+        try (CpuScoringDevice java = new CpuScoringDevice(KernelProvider.forHeadDim(D, "scalar"));
+             QnnScoringDevice npu = device("qnn.output=u16,qnn.step=1")) {
+            java.score(r, cpu, 0, stride);
+            npu.score(r, qnn, 0, stride);
         }
         for (int i = 0; i < r.heads() * r.rows(); i++) {
             for (int j = 0; j < KEYS; j++) {
