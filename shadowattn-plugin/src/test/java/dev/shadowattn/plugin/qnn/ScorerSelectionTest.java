@@ -145,7 +145,14 @@ class ScorerSelectionTest {
         pairs.add("qnn.cache=" + tmp.resolve("cache"));
         AttentionGeometry g = new AttentionGeometry(1, x.queryHeads(), x.kvHeads(), x.headDim(), x.n());
         try (ShadowAttnBackend b = ShadowAttnProvider.create(g, AttentionOptions.parse(pairs), profile(x))) {
-            return SessionDriver.run(b, x, 0, 192, 64, true);
+            SessionDriver.Run run = SessionDriver.run(b, x, 0, 192, 64, true);
+            if (b.plan().device() instanceof FallbackScoringDevice f) {
+                QnnScoringDevice qnn = (QnnScoringDevice) f.primary();
+                assertTrue(!f.failedOver(), noticesText());
+                assertTrue(qnn.scorer().stats().launches() > 0, "the QNN device did the scoring");
+                assertTrue(!f.failedOver(), noticesText());
+            }
+            return run;
         }
     }
 
@@ -163,6 +170,18 @@ class ScorerSelectionTest {
         assertTrue(u16 > 0.99, "u16 overlap " + u16);
         assertTrue(u8 > 0.95, "u8 overlap " + u8);
         assertEquals(java.stats().visible(), qnnU8.stats().visible());
+        assertTrue(noticesText().isEmpty(), noticesText());
+    }
+
+    @Test
+    void sharedKvSelectionScoresThroughScoreMax() {
+        QkvData x = SyntheticQkv.generate(6, 4, 2, 64, 256);
+        String base = "mode=cpu,estimator=int8,block=16,tile=16,scales=static,ratio=0.2";
+        SessionDriver.Run java = run(x, base + ",scorer=java");
+        SessionDriver.Run qnn = run(x, base + ",scorer=qnn,qnn.library=" + RefLibrary.path() + ",qnn.output=u16");
+        double o = overlap(java, qnn, x);
+        System.out.printf("kept-key overlap with the Java scorer, mode=cpu share=kv (u16): %.4f%n", o);
+        assertTrue(o > 0.99, "overlap " + o);
         assertTrue(noticesText().isEmpty(), noticesText());
     }
 
