@@ -13,6 +13,7 @@ import dev.shadowattn.plugin.profile.KeepRatios;
 import dev.shadowattn.plugin.profile.ModelProfile;
 import dev.shadowattn.plugin.profile.ModelProfileJson;
 import dev.shadowattn.plugin.profile.ScaleGrid;
+import dev.shadowattn.plugin.qnn.ScoringDeviceFactory;
 import dev.shadowattn.plugin.scoring.CpuScoringDevice;
 import dev.shadowattn.plugin.scoring.ScoringDevice;
 
@@ -52,16 +53,18 @@ final class PlanResolver {
         }
         boolean kMean = cfg.kMean() != null ? cfg.kMean() : scales == ScaleMode.DYNAMIC;
         AttentionKernels kernels = KernelProvider.forHeadDim(g.headDim(), cfg.kernels());
-        ScoringDevice device = new CpuScoringDevice(kernels);
-        if (device.requiresStaticScales() && scales != ScaleMode.STATIC) {
-            throw new IllegalArgumentException("scorer " + device.name() + " needs static scales from a model "
-                    + "profile (scales=static)");
-        }
         int threads = cfg.threads() > 0 ? cfg.threads()
                 : options.getInt(AttentionOptions.THREADS, Runtime.getRuntime().availableProcessors());
         if (threads < 1) {
             throw new IllegalArgumentException("option " + AttentionOptions.THREADS + "=" + threads
                     + " must be at least 1");
+        }
+        ScoringDevice device = ScoringDeviceFactory.create(cfg.scorer(), options, scales == ScaleMode.STATIC,
+                ScoringDeviceFactory.profileId(options, qScale, kScale), () -> new CpuScoringDevice(kernels), notices);
+        if (device.requiresStaticScales() && scales != ScaleMode.STATIC) {
+            device.close();
+            throw new IllegalArgumentException("scorer " + device.name() + " needs static scales from a model "
+                    + "profile (scales=static)");
         }
         if (profile == null || !profile.hasRatios()) {
             notices.println("shadowattn: no calibrated model profile; using " + scales.key()

@@ -1,6 +1,8 @@
 package dev.shadowattn.plugin.config;
 
 import dev.shadowattn.api.AttentionOptions;
+import dev.shadowattn.plugin.qnn.QnnDeviceOptions;
+import dev.shadowattn.plugin.qnn.ScoringDeviceFactory;
 
 import java.util.Locale;
 import java.util.Set;
@@ -24,7 +26,8 @@ import java.util.Set;
  * @param profile     path of a model profile (JSON), {@code "none"} to ignore one beside the model, or {@code null}
  * @param threads     worker threads (0 = {@code engine.threads}, else all processors)
  * @param kernels     kernel implementation: {@code auto}, {@code vector} or {@code scalar}
- * @param scorer      scoring device name ({@code cpu})
+ * @param scorer      scoring device: {@code cpu} (alias {@code java}), {@code qnn} or {@code auto} (see
+ *                    {@link dev.shadowattn.plugin.qnn.ScoringDeviceFactory}; {@code qnn.*} options in docs/QNN.md)
  * @param kMean       subtract the per-channel mean of the first 64 keys before quantizing K (ranking-neutral, more
  *                    INT8 precision), or {@code null}: on with dynamic scales, off with static ones
  */
@@ -38,8 +41,15 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
     public static final double DEFAULT_RATIO = 0.20;
 
     /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
-    public static final Set<String> KEYS = Set.of("mode", "ratio", "estimator", "share", "block", "tile", "scales",
-            "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer", "kmean");
+    public static final Set<String> KEYS = union(Set.of("mode", "ratio", "estimator", "share", "block", "tile",
+            "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
+            "kmean"), QnnDeviceOptions.KEYS);
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        java.util.Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
 
     public ShadowAttnConfig {
         if (!Double.isNaN(ratio)) {
@@ -63,9 +73,7 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
         if (!Set.of("auto", "vector", "scalar").contains(kernels)) {
             throw new IllegalArgumentException("backend option kernels=" + kernels + " must be one of auto, vector, scalar");
         }
-        if (!scorer.equals("cpu")) {
-            throw new IllegalArgumentException("backend option scorer=" + scorer + " is not available; known scorers: cpu");
-        }
+        ScoringDeviceFactory.checkScorer(scorer);
     }
 
     /** Fails naming {@code what} unless {@code r} is in (0, 1]. */

@@ -72,7 +72,7 @@ class ShadowAttnConfigTest {
             "dense-below=-1; must not be negative",
             "prefill-only=maybe; prefill-only=maybe is not a boolean",
             "kernels=gpu; must be one of auto, vector, scalar",
-            "scorer=qnn; scorer=qnn is not available",
+            "scorer=npu; scorer=npu must be one of cpu (or java), qnn, auto",
             "tile=x; tile=x is not an integer",
             "kmean=2; kmean=2 is not a boolean"})
     void badValuesAreRejectedNamingTheOption(String pair, String expected) {
