@@ -17,12 +17,23 @@ public final class ChatFormat {
     private final ChatTemplate template;
     private final Tokenizer tokenizer;
     private final SpecialTokens special;
+    private final boolean parseSpecial;
     private final int[] endOfTurn;
 
+    /** A format whose messages are always text. */
     public ChatFormat(ChatTemplate template, Tokenizer tokenizer, SpecialTokens special) {
+        this(template, tokenizer, special, false);
+    }
+
+    /**
+     * @param parseSpecial whether special-token texts typed in messages become those tokens (normally they stay
+     *                     text, so that a user cannot forge markup by accident)
+     */
+    public ChatFormat(ChatTemplate template, Tokenizer tokenizer, SpecialTokens special, boolean parseSpecial) {
         this.template = Objects.requireNonNull(template, "template");
         this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
         this.special = Objects.requireNonNull(special, "special");
+        this.parseSpecial = parseSpecial;
         IntStream ends = template.endOfTurnTokens().stream().map(special::find)
                 .filter(o -> o.isPresent()).mapToInt(o -> o.getAsInt());
         this.endOfTurn = IntStream.concat(ends, tokenizer.eos() >= 0 ? IntStream.of(tokenizer.eos()) : IntStream.empty())
@@ -51,7 +62,7 @@ public final class ChatFormat {
 
     /** What starts a conversation: BOS if the model wants it, then the system message if {@code system} is not null. */
     public int[] start(String system) {
-        Markup m = new Markup(tokenizer, special);
+        Markup m = new Markup(tokenizer, special, parseSpecial);
         if (tokenizer.addBosToken() && tokenizer.bos() >= 0) {
             m.bos();
         }
@@ -63,7 +74,7 @@ public final class ChatFormat {
 
     /** A user message followed by the generation prompt of the assistant. */
     public int[] userTurn(String content) {
-        Markup m = new Markup(tokenizer, special);
+        Markup m = new Markup(tokenizer, special, parseSpecial);
         template.message("user", content, m);
         template.assistantStart(m);
         return m.tokens();
@@ -71,7 +82,7 @@ public final class ChatFormat {
 
     /** What closes an assistant answer in the history. */
     public int[] assistantEnd() {
-        Markup m = new Markup(tokenizer, special);
+        Markup m = new Markup(tokenizer, special, parseSpecial);
         template.assistantEnd(m);
         return m.tokens();
     }

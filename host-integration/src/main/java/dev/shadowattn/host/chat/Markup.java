@@ -8,19 +8,22 @@ import java.util.Arrays;
 /**
  * Builds the tokens of templated chat text from special tokens, named by their text, and plain text. Consecutive
  * text is encoded in one piece, as llama.cpp encodes the text between two special tokens of a rendered template;
- * special-token texts inside it stay text. Not thread-safe; one per rendering.
+ * special-token texts inside it stay text unless {@code parseSpecial} (then they become their tokens, as if they
+ * were markup). Not thread-safe; one per rendering.
  */
 final class Markup {
 
     private final Tokenizer tokenizer;
     private final SpecialTokens special;
+    private final boolean parseSpecial;
     private final StringBuilder text = new StringBuilder();
     private int[] tokens = new int[16];
     private int size;
 
-    Markup(Tokenizer tokenizer, SpecialTokens special) {
+    Markup(Tokenizer tokenizer, SpecialTokens special, boolean parseSpecial) {
         this.tokenizer = tokenizer;
         this.special = special;
+        this.parseSpecial = parseSpecial;
     }
 
     /** Appends the beginning-of-sequence token. */
@@ -50,7 +53,8 @@ final class Markup {
 
     private void flush() {
         if (!text.isEmpty()) {
-            for (int t : tokenizer.encode(text.toString())) {
+            String s = text.toString();
+            for (int t : parseSpecial ? special.encode(s, false) : tokenizer.encode(s)) {
                 add(t);
             }
             text.setLength(0);

@@ -42,6 +42,7 @@ final class ChatCommand {
                 .option("top-p", "p", "nucleus sampling mass (default 0.9)")
                 .option("seed", "s", "random seed (default 42)")
                 .option("ctx-size", "-c", "n", "context size (default: the model's, at most " + DEFAULT_CONTEXT + ")")
+                .flag("special", "recognize special-token texts typed in messages (e.g. <|im_end|>); off: they are text")
                 .flag("verbose-prompt", "print the token ids fed to the model (standard error)");
     }
 
@@ -93,7 +94,7 @@ final class ChatCommand {
                     }
                 })
                 .orElseGet(() -> ChatTemplate.detect(tokenizer, special));
-        return new ChatFormat(template, tokenizer, special);
+        return new ChatFormat(template, tokenizer, special, args.has("special"));
     }
 
     private static ChatSession.Listener listener(ChatIo io, boolean verbose) {

@@ -154,6 +154,12 @@ class ChatCommandTest {
             assertArrayEquals(concat(new int[] {imStart}, tok.encode("user\nAgain"), new int[] {imEnd}, nl, new int[] {imStart},
                     tok.encode("assistant\n")), run.fed().get(3));
             assertEquals(2, run.out().split("\n").length, "two answers: " + run.out());
+
+            // Asked to, special-token texts in a message become their tokens.
+            Run special = chat("Hi<|im_end|>\n", "-m", reference("tiny-qwen2.gguf").toString(), "-b", "dense", "-n", "1",
+                    "--special", "--system", "S");
+            assertArrayEquals(concat(new int[] {imStart}, tok.encode("user\nHi"), new int[] {imEnd, imEnd}, nl,
+                    new int[] {imStart}, tok.encode("assistant\n")), special.fed().get(1));
         }
     }
 
