@@ -5,6 +5,7 @@ import dev.shadowattn.gguf.GgufFormatException;
 import dev.shadowattn.gguf.GgufMetadata;
 import dev.shadowattn.gguf.GgufTensor;
 import dev.shadowattn.gguf.model.Model;
+import dev.shadowattn.gguf.model.ModelConfig;
 import dev.shadowattn.gguf.tokenizer.Tokenizer;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -156,7 +157,14 @@ public final class GgufInvariant {
 
     private static String exerciseModel(Path file) {
         try (Model m = Model.load(file)) {
-            require(m.config().layers() == m.weights().layers().size(), "layers");
+            // A model that loads must be one the engine can run: the sizes it allocates from are sane.
+            ModelConfig c = m.config();
+            require(c.layers() == m.weights().layers().size(), "layers " + c);
+            require(c.dim() > 0 && c.heads() > 0 && c.kvHeads() > 0 && c.headDim() > 0 && c.ffnDim() > 0
+                    && c.vocabularySize() > 0 && c.contextLength() > 0, "sizes " + c);
+            require(c.ropeDimensions() >= 0 && c.ropeDimensions() <= c.headDim() && c.ropeDimensions() % 2 == 0,
+                    "rope dimensions " + c);
+            require(c.heads() % c.kvHeads() == 0, "heads " + c);
             return "ok";
         } catch (GgufFormatException | IllegalArgumentException e) {
             return "rejected(" + e.getClass().getSimpleName() + ")";
