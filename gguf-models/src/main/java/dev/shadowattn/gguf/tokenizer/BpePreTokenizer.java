@@ -10,23 +10,54 @@ import java.util.stream.Collectors;
  * words, and BPE merges never cross a word boundary. Each constant also carries the vocabulary settings that
  * llama.cpp ({@code llama-vocab.cpp}, {@code llama_vocab::impl::load}) ties to the pre-tokenizer type.
  *
- * <p>Both are the regular expression of the model's {@code tokenizer.json}, which differ only in the longest run
- * of digits kept together:
+ * <p>Llama 3 and Qwen2 use the regular expression of their {@code tokenizer.json}, which differ only in the longest
+ * run of digits kept together:
  * <pre>
  *   (?i:'s|'t|'re|'ve|'m|'ll|'d) | [^\r\n\p{L}\p{N}]?\p{L}+ | \p{N}{1,3} | ' '?[^\s\p{L}\p{N}]+[\r\n]*
  *     | \s*[\r\n]+ | \s+(?!\S) | \s+                                    (Llama 3; Qwen2 has \p{N} alone)
  * </pre>
- * matched leftmost-first, as a backtracking engine does (the contraction case folding is ASCII-only, as in
- * llama.cpp). It is implemented here as a hand-written scanner, like llama.cpp's
- * {@code unicode_regex_split_custom_llama3}: {@code \p{L}} is Unicode general category L, {@code \p{N}} category N,
- * {@code \s} the Unicode White_Space property.
+ * SmolLM first makes every digit a word of its own ({@code \p{N}}), then cuts the text between digits with GPT-2's
+ * expression:
+ * <pre>
+ *   's|'t|'re|'ve|'m|'ll|'d | ' '?\p{L}+ | ' '?\p{N}+ | ' '?[^\s\p{L}\p{N}]+ | \s+(?!\S)
+ * </pre>
+ * where a character no alternative matches (a lone white space before a non-space) is a word by itself, as in
+ * llama.cpp. Matching is leftmost-first, as a backtracking engine does (Llama 3's contraction case folding is
+ * ASCII-only, GPT-2's contractions are lower case). The expressions are implemented as hand-written scanners, like
+ * llama.cpp's {@code unicode_regex_split_custom_llama3} and {@code _gpt2}: {@code \p{L}} is Unicode general
+ * category L, {@code \p{N}} category N, {@code \s} the Unicode White_Space property.
  */
 enum BpePreTokenizer {
 
     /** Llama 3.x: digits in runs of up to three; a word that is itself a token skips merging; BOS by default. */
     LLAMA3(3, true, true, "llama-bpe", "llama3", "llama-v3"),
     /** Qwen2, Qwen2.5, Qwen3: one token per digit; no BOS by default. */
-    QWEN2(1, false, false, "qwen2", "deepseek-r1-qwen");
+    QWEN2(1, false, false, "qwen2", "deepseek-r1-qwen"),
+    /** SmolLM, SmolLM2: one word per digit, GPT-2's expression between digits; no BOS by default. */
+    SMOLLM(1, false, false, "smollm") {
+        @Override
+        void split(CharSequence text, int from, int to, WordSink sink) {
+            int i = from;
+            while (i < to) {
+                int cp = codePoint(text, i, to);
+                if (kind(cp) == NUMBER) {
+                    sink.word(i, i + Character.charCount(cp));
+                    i += Character.charCount(cp);
+                    continue;
+                }
+                int runEnd = i;
+                while (runEnd < to && kind(cp = codePoint(text, runEnd, to)) != NUMBER) {
+                    runEnd += Character.charCount(cp);
+                }
+                for (int j = i; j < runEnd; ) {
+                    int end = gpt2WordEnd(text, j, runEnd);
+                    sink.word(j, end);
+                    j = end;
+                }
+                i = runEnd;
+            }
+        }
+    };
 
     /** GGUF key naming the pre-tokenizer. */
     static final String KEY = "tokenizer.ggml.pre";
@@ -104,7 +135,7 @@ enum BpePreTokenizer {
         }
     }
 
-    /** The end of the word starting at {@code i}, for text ending at {@code end}. */
+    /** The end of the word starting at {@code i} by the Llama 3 / Qwen2 expression, for text ending at {@code end}. */
     int wordEnd(CharSequence s, int i, int end) {
         int c = codePoint(s, i, end);
         int afterC = i + Character.charCount(c);
@@ -159,6 +190,38 @@ enum BpePreTokenizer {
             }
         }
         // \s+(?!\S) : the run but its last character when a non-space follows; \s+ : a single space character
+        if (runEnd == end) {
+            return runEnd;
+        }
+        int last = runEnd - Character.charCount(Character.codePointBefore(s, runEnd));
+        return last > i ? last : runEnd;
+    }
+
+    /** The end of the word starting at {@code i} by GPT-2's expression, for text ending at {@code end}. */
+    static int gpt2WordEnd(CharSequence s, int i, int end) {
+        int c = codePoint(s, i, end);
+        int afterC = i + Character.charCount(c);
+        // 's 't 're 've 'm 'll 'd, lower case only
+        if (c == '\'' && afterC < end) {
+            char c1 = s.charAt(afterC);
+            if (c1 == 's' || c1 == 't' || c1 == 'm' || c1 == 'd') {
+                return afterC + 1;
+            }
+            if (afterC + 1 < end) {
+                char c2 = s.charAt(afterC + 1);
+                if ((c1 == 'r' || c1 == 'v') && c2 == 'e' || c1 == 'l' && c2 == 'l') {
+                    return afterC + 2;
+                }
+            }
+        }
+        // ' '?\p{L}+ | ' '?\p{N}+ | ' '?[^\s\p{L}\p{N}]+ : the class of the character after an optional space
+        int p = c == ' ' && afterC < end ? afterC : i;
+        byte kind = kind(codePoint(s, p, end));
+        if (kind != SPACE) {
+            return skip(s, p, end, kind);
+        }
+        // \s+(?!\S): the run, but its last character when a non-space follows; a lone space character stands alone
+        int runEnd = skip(s, i, end, SPACE);
         if (runEnd == end) {
             return runEnd;
         }

@@ -37,14 +37,29 @@ class BpePreTokenizerTest {
             "'", "'", "!", ".", ",", "-", "«", "\u0301", "🦙", "\uD83D", "$"
     };
 
-    static Pattern regex(BpePreTokenizer p) {
-        return Pattern.compile(p == BpePreTokenizer.LLAMA3 ? LLAMA3_REGEX : LLAMA3_REGEX.replace("\\p{N}{1,3}", "\\p{N}"));
+    /** GPT-2's expression (SmolLM applies it between digits). */
+    static final String GPT2_REGEX = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\p{IsWhite_Space}\\p{L}\\p{N}]+"
+            + "|\\p{IsWhite_Space}+(?!\\P{IsWhite_Space})";
+
+    /** The words of {@code text} by the expressions {@code pre} stands for, run by java.util.regex. */
+    static List<String> regexWords(BpePreTokenizer pre, String text) {
+        return switch (pre) {
+            case LLAMA3 -> regexWords(Pattern.compile(LLAMA3_REGEX), text);
+            case QWEN2 -> regexWords(Pattern.compile(LLAMA3_REGEX.replace("\\p{N}{1,3}", "\\p{N}")), text);
+            case SMOLLM -> {
+                // llama.cpp applies its expressions in turn, each to the pieces the previous one left.
+                List<String> words = new ArrayList<>();
+                for (String piece : regexPieces(Pattern.compile("\\p{N}"), text)) {
+                    words.addAll(regexPieces(Pattern.compile(GPT2_REGEX), piece));
+                }
+                yield words;
+            }
+        };
     }
 
     @ParameterizedTest
     @EnumSource(BpePreTokenizer.class)
     void scannerEqualsRegex(BpePreTokenizer pre) {
-        Pattern regex = regex(pre);
         Random random = new Random(42 + pre.ordinal());
         for (int round = 0; round < 3000; round++) {
             StringBuilder b = new StringBuilder();
@@ -53,7 +68,7 @@ class BpePreTokenizerTest {
                 b.append(ALPHABET[random.nextInt(ALPHABET.length)]);
             }
             String text = b.toString();
-            assertEquals(regexWords(regex, text), scannerWords(pre, text), () -> "text " + VocabTestCases.visible(text));
+            assertEquals(regexWords(pre, text), scannerWords(pre, text), () -> "text " + VocabTestCases.visible(text));
         }
     }
 
@@ -64,6 +79,8 @@ class BpePreTokenizerTest {
         assertEquals(List.of("a", "1", "2", "3", " '", "ll", "'LL", "'x"),
                 scannerWords(BpePreTokenizer.QWEN2, "a123 'll'LL'x"));
         assertEquals(List.of(" ", " 🦙.", "cpp"), scannerWords(BpePreTokenizer.LLAMA3, "  🦙.cpp"));
+        assertEquals(List.of("Hello", ",", " world", "'s", " ", "1", "2", "3", " I", "'", "M", "\t", "ok", "   \n\n"),
+                scannerWords(BpePreTokenizer.SMOLLM, "Hello, world's 123 I'M\tok   \n\n"));
     }
 
     @Test
@@ -79,6 +96,7 @@ class BpePreTokenizerTest {
         Path file = Path.of("m.gguf");
         assertSame(BpePreTokenizer.LLAMA3, BpePreTokenizer.of("llama-bpe", file));
         assertSame(BpePreTokenizer.QWEN2, BpePreTokenizer.of("qwen2", file));
+        assertSame(BpePreTokenizer.SMOLLM, BpePreTokenizer.of("smollm", file));
         assertTrue(BpePreTokenizer.LLAMA3.ignoreMerges() && BpePreTokenizer.LLAMA3.addBosByDefault());
         assertFalse(BpePreTokenizer.QWEN2.ignoreMerges() || BpePreTokenizer.QWEN2.addBosByDefault());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BpePreTokenizer.of("gpt-4o", file));
@@ -98,6 +116,26 @@ class BpePreTokenizerTest {
         List<String> words = new ArrayList<>();
         pre.split(text, 0, text.length(), (s, e) -> words.add(text.substring(s, e)));
         return words;
+    }
+
+    /** The matches of {@code regex} in {@code text}, and each stretch of text between them, in order. */
+    static List<String> regexPieces(Pattern regex, String text) {
+        List<String> pieces = new ArrayList<>();
+        Matcher m = regex.matcher(text);
+        int end = 0;
+        while (m.find()) {
+            if (m.start() > end) {
+                pieces.add(text.substring(end, m.start()));
+            }
+            if (m.end() > m.start()) {
+                pieces.add(m.group());
+            }
+            end = m.end();
+        }
+        if (end < text.length()) {
+            pieces.add(text.substring(end));
+        }
+        return pieces;
     }
 
     static List<String> regexWords(Pattern regex, String text) {
