@@ -90,7 +90,7 @@ class ConcurrentSessionsTest {
             List<float[][]> alone = work.stream().map(w -> warmedUp(backend, w)).toList();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
-                for (int round = 0; round < 3; round++) {
+                for (int round = 0; round < 2; round++) {
                     CountDownLatch start = new CountDownLatch(1);
                     List<Future<float[][]>> results = new ArrayList<>();
                     for (Workload w : work) {

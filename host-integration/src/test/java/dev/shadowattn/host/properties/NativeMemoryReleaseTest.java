@@ -26,7 +26,7 @@ class NativeMemoryReleaseTest {
 
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final long ALLOWED_GROWTH = 160L << 20;
-    private static final int CYCLES = 40;
+    private static final int CYCLES = 25;
     /** 8 layers x 1024 positions x 256 floats x K and V x 4 bytes = 16 MiB of cache per session. */
     private static final AttentionGeometry GEOMETRY = new AttentionGeometry(8, 8, 4, 64, 1024);
 
