@@ -78,10 +78,15 @@ final class TerminalChatIo implements ChatIo {
         return true;
     }
 
+    /** Saves the history (best effort: an unwritable home directory costs the history, not the chat). */
     @Override
     public void close() {
         try {
             reader.getHistory().save();
+        } catch (IOException e) {
+            terminal.writer().println("[history not saved: " + e.getMessage() + "]");
+        }
+        try {
             terminal.close();
         } catch (IOException e) {
             throw new UncheckedIOException("closing the terminal", e);
