@@ -49,8 +49,8 @@ public class DenseAttentionBenchmark {
     @Param({"cold"})
     public String cache;
 
-    /** {@code offheap} (the default storage) or {@code heap} ({@code float[]} chunks). */
-    @Param({"offheap"})
+    /** {@code hugepages} (the backend's default), {@code offheap} or {@code heap} ({@code float[]} chunks). */
+    @Param({"hugepages"})
     public String storage;
 
     private AttentionBackend backend;

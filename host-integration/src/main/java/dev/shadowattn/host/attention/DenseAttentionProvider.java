@@ -15,9 +15,10 @@ import dev.shadowattn.api.AttentionProvider;
  *   <li>{@code threads}: threads per attention call, the caller included (default: {@value AttentionOptions#THREADS}
  *       when the engine sets it, else the available processors);</li>
  *   <li>{@code kernels}: {@code auto} (default), {@code vector} or {@code scalar};</li>
- *   <li>{@code storage}: {@code offheap} (default: one 64-byte aligned native allocation per chunk),
- *       {@code hugepages} (2 MiB {@code mmap} slabs advised as transparent huge pages; Linux, needs native access)
- *       or {@code heap} ({@code float[]} chunks); the last two are kept to measure the difference.</li>
+ *   <li>{@code storage}: {@code hugepages} (default: past the first 2 MiB, 2 MiB {@code mmap} slabs advised as
+ *       transparent huge pages; Linux with native access, else the same as {@code offheap}), {@code offheap} (one
+ *       64-byte aligned native allocation per chunk) or {@code heap} ({@code float[]} chunks, kept to measure the
+ *       difference).</li>
  * </ul>
  */
 public final class DenseAttentionProvider implements AttentionProvider {
@@ -57,7 +58,7 @@ public final class DenseAttentionProvider implements AttentionProvider {
                     + NAME + "' must be in [1, " + MAX_THREADS + "]");
         }
         AttentionKernels kernels = AttentionKernels.select(options.getString(KERNELS, "auto"));
-        String storageName = options.getString(STORAGE, "offheap");
+        String storageName = options.getString(STORAGE, "hugepages");
         ChunkAllocator.Storage storage;
         try {
             storage = ChunkAllocator.Storage.parse(storageName);

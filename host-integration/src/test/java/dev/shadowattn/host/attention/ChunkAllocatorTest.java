@@ -41,9 +41,12 @@ class ChunkAllocatorTest {
         }
         if (allocator.storage() == ChunkAllocator.Storage.HUGEPAGES) {
             long perSlab = ChunkAllocator.SLAB / chunkBytes;
-            long slabs = (50 + perSlab - 1) / perSlab;
-            assertEquals(slabs * ChunkAllocator.SLAB, allocator.bytes());
-            assertEquals(0, chunks.get(0).address() % ChunkAllocator.SLAB, "slabs start on a huge page");
+            long plain = perSlab; // the first SLAB bytes are plain chunks
+            long slabs = (50 - plain + perSlab - 1) / perSlab;
+            assertEquals(plain * chunkBytes + slabs * ChunkAllocator.SLAB, allocator.bytes());
+            assertEquals(0, chunks.get((int) plain).address() % ChunkAllocator.SLAB, "slabs start on a huge page");
+            assertEquals(chunks.get((int) plain).address() + (chunkBytes + 63) / 64 * 64,
+                    chunks.get((int) plain + 1).address(), "chunks packed in a slab, 64-byte aligned");
         } else {
             assertEquals(50 * chunkBytes, allocator.bytes());
         }
@@ -65,10 +68,37 @@ class ChunkAllocatorTest {
             a.fill((byte) 1);
             b.fill((byte) 2);
             assertEquals(1, a.get(ValueLayout.JAVA_BYTE, chunkBytes - 1));
-            long expected = allocator.storage() == ChunkAllocator.Storage.HUGEPAGES ? 4 * ChunkAllocator.SLAB
-                    : 2 * chunkBytes;
+            // With huge pages, each chunk (too big to start as a plain one) gets two slabs of its own.
+            long expected = allocator.storage() == ChunkAllocator.Storage.HUGEPAGES
+                    ? 4 * ChunkAllocator.SLAB : 2 * chunkBytes;
             assertEquals(expected, allocator.bytes());
             assertTrue(allocator.bytes() >= 2 * chunkBytes);
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void hugePageSlabsAreAdvisedForHugePages() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ChunkAllocator.HugePages.available(), "Linux with native access");
+        java.nio.file.Path mode = java.nio.file.Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.exists(mode)
+                && !java.nio.file.Files.readString(mode).contains("[never]"), "transparent huge pages enabled");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment slab = ChunkAllocator.HugePages.map(ChunkAllocator.SLAB, arena);
+            slab.fill((byte) 7); // fault it in
+            long start = slab.address();
+            boolean inSlab = false;
+            String eligible = null;
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/smaps"))) {
+                if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) { // a mapping's header: "lo-hi perms ..."
+                    String[] range = line.substring(0, line.indexOf(' ')).split("-");
+                    inSlab = Long.parseUnsignedLong(range[0], 16) <= start
+                            && start < Long.parseUnsignedLong(range[1], 16);
+                } else if (inSlab && line.startsWith("THPeligible:")) {
+                    eligible = line.replaceAll("[^0-9]", "");
+                }
+            }
+            // Whether the kernel found a free huge page is its business; that the mapping may use one is ours.
+            assertEquals("1", eligible, "the slab's mapping is eligible for transparent huge pages");
         }
     }
 }
