@@ -1,5 +1,6 @@
 package dev.shadowattn.gguf.fuzz;
 
+import dev.shadowattn.gguf.tokenizer.SpecialTokens;
 import dev.shadowattn.gguf.tokenizer.StreamingDecoder;
 import dev.shadowattn.gguf.tokenizer.TokenType;
 import dev.shadowattn.gguf.tokenizer.Tokenizer;
@@ -17,6 +18,8 @@ import java.util.function.UnaryOperator;
  *       documented round trip, e.g. unpaired surrogates become '?');</li>
  *   <li>a {@link StreamingDecoder} fed the same tokens one at a time gives the same text as {@code decode}, also
  *       for arbitrary id sequences;</li>
+ *   <li>{@link SpecialTokens#encode} (templated text, special-token texts recognized) never throws either and gives
+ *       ids inside the vocabulary;</li>
  *   <li>encoding takes bounded time: at most 250 ms plus 100 us per character (measured again
  *       once when over, so that a cold start or a GC pause does not count) (the fuzz loop's watchdog
  *       catches anything that does not end at all).</li>
@@ -24,8 +27,13 @@ import java.util.function.UnaryOperator;
  *
  * @param tokenizer         the tokenizer under test
  * @param expectedRoundTrip what decoding the encoding of a string must give, or null where no round trip is promised
+ * @param special           the tokenizer's special tokens
  */
-public record TokenizerInvariant(Tokenizer tokenizer, UnaryOperator<String> expectedRoundTrip) {
+public record TokenizerInvariant(Tokenizer tokenizer, UnaryOperator<String> expectedRoundTrip, SpecialTokens special) {
+
+    public TokenizerInvariant(Tokenizer tokenizer, UnaryOperator<String> expectedRoundTrip) {
+        this(tokenizer, expectedRoundTrip, SpecialTokens.of(tokenizer));
+    }
 
     static final long BASE_NANOS = 250_000_000L;
     static final long NANOS_PER_CHAR = 100_000L;
@@ -61,6 +69,9 @@ public record TokenizerInvariant(Tokenizer tokenizer, UnaryOperator<String> expe
                     + " from " + Arrays.toString(ids));
         }
         requireStreamingEqualsDecode(ids);
+        for (int id : special.encode(text, false)) {
+            require(id >= 0 && id < n, "special-token encoding gave id " + id + " outside the vocabulary");
+        }
         int[] random = new Random(text.hashCode()).ints(1 + text.length() % 32, 0, n).toArray();
         requireStreamingEqualsDecode(random);
         return "types=" + types + ":len=" + (32 - Integer.numberOfLeadingZeros(text.length()))
