@@ -3,6 +3,7 @@ package dev.shadowattn.host.cli;
 import dev.shadowattn.api.AttentionBackend;
 import dev.shadowattn.gguf.model.Model;
 import dev.shadowattn.gguf.model.ModelConfig;
+import dev.shadowattn.host.compare.Clock;
 import dev.shadowattn.host.compare.CompareChart;
 import dev.shadowattn.host.compare.CompareConfig;
 import dev.shadowattn.host.compare.CompareCsv;
@@ -53,6 +54,8 @@ final class CompareCommand {
                 .option("repetitions", "-r", "n", "timed runs per figure, interleaved; the median is reported (default 3)")
                 .option("file", "-f", "text-file", "text: the prompt, and a perplexity column (default: random tokens)")
                 .option("ppl-chunks", "n", "perplexity chunks per context, each as long as the context (default 2; 0: none)")
+                .option("clock", "wall|cpu", "throughput in the table and chart: by elapsed time (default) or by process CPU "
+                        + "time per thread, steadier on a loaded machine (CSV and JSON have both)")
                 .option("out", "-o", "dir", "write compare.csv, compare.json and compare.svg to this directory"));
     }
 
@@ -78,6 +81,12 @@ final class CompareCommand {
         if (contexts[0] <= gen) {
             throw new CliArgs.UsageException("--contexts: every context must exceed the " + gen
                     + " decode tokens (--gen), got " + contexts[0]);
+        }
+        Clock clock;
+        try {
+            clock = Clock.parse("--clock", args.get("clock", "wall"));
+        } catch (IllegalArgumentException e) {
+            throw new CliArgs.UsageException(e.getMessage());
         }
         List<CompareConfig> configs = configs(args.all("config"), args.all("backend-opt"));
         Path outDir = args.get("out").map(Path::of).orElse(null);
@@ -137,7 +146,7 @@ final class CompareCommand {
                 ComparisonReport report = new ComparisonReport(start.toString(), machine, MachineInfo.loadAverageNow(),
                         mc.name(), model.path().getFileName().toString(), mc.contextLength(), first.threads(), chunk,
                         first.kernels().name(), promptSource, textFile == null ? null : textFile.getFileName().toString(),
-                        contexts, gen, reps, text == null ? 0 : pplChunks, described, results);
+                        contexts, gen, reps, text == null ? 0 : pplChunks, clock, described, results);
                 out.print(CompareTable.format(report));
                 if (outDir != null) {
                     write(outDir.resolve("compare.csv"), CompareCsv.format(report));

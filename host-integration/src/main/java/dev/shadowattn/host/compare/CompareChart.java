@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The comparison's chart: tokens/s against context length, one line per configuration, a prefill panel and a
- * decode panel, with the model, threads, machine, load and date in the subtitle.
+ * The comparison's chart: tokens/s (by the report's {@link Clock}) against context length, one line per
+ * configuration, a prefill panel and a decode panel, with the model, threads, machine, load and date in the subtitle.
  */
 public final class CompareChart {
 
@@ -21,15 +21,16 @@ public final class CompareChart {
             double[] x = new double[ms.size()], pp = new double[ms.size()], tg = new double[ms.size()];
             for (int i = 0; i < ms.size(); i++) {
                 x[i] = ms.get(i).context();
-                pp[i] = ms.get(i).prefillTokensPerSecond();
-                tg[i] = ms.get(i).decodeTokensPerSecond();
+                pp[i] = ms.get(i).prefillRate(r.clock());
+                tg[i] = ms.get(i).decodeRate(r.clock());
             }
             prefill.add(new LineChartSvg.Series(label, x, pp));
             decode.add(new LineChartSvg.Series(label, x, tg));
         }
-        String title = String.join(" vs ", r.labels()) + ": tokens/s by context length";
+        String title = String.join(" vs ", r.labels()) + ": tokens/s by context length"
+                + (r.clock() == Clock.CPU ? " (CPU time)" : "");
         if (title.length() > 90) {
-            title = "Attention configurations: tokens/s by context length";
+            title = "Attention configurations: tokens/s by context length" + (r.clock() == Clock.CPU ? " (CPU time)" : "");
         }
         String subtitle = String.format(Locale.ROOT, "%s, %d threads, %s (%d logical CPUs), load average %s, %s; "
                         + "median of %d interleaved runs",
@@ -37,9 +38,9 @@ public final class CompareChart {
                 r.date().length() >= 10 ? r.date().substring(0, 10) : r.date(), r.repetitions());
         return LineChartSvg.render(title, subtitle, "context length (tokens)", List.of(
                 new LineChartSvg.Panel("Prefill (prompt of context - " + r.decodeTokens() + " tokens)",
-                        "tokens/s", prefill),
+                        r.clock().unit(), prefill),
                 new LineChartSvg.Panel("Decode (last " + r.decodeTokens() + " tokens of the context)",
-                        "tokens/s", decode)));
+                        r.clock().unit(), decode)));
     }
 
     private static String load(double load) {

@@ -6,12 +6,14 @@ import java.util.Locale;
 /**
  * The comparison as CSV (RFC 4180: comma-separated, a header row, CRLF line ends; labels are plain by
  * construction, see {@link CompareConfig}). One row per context and configuration; empty cells where a figure does
- * not apply (no perplexity text). Speedups are relative to the first configuration at the same context.
+ * not apply (no perplexity text). Throughput by both clocks ({@link Clock}); speedups are relative to the first
+ * configuration at the same context.
  */
 public final class CompareCsv {
 
     static final List<String> HEADER = List.of("context", "config", "backend", "prompt_tokens", "decode_tokens",
             "prefill_tokens_per_s", "decode_tokens_per_s", "prefill_speedup", "decode_speedup",
+            "prefill_cpu_tokens_per_s", "decode_cpu_tokens_per_s", "prefill_cpu_speedup", "decode_cpu_speedup",
             "prefill_attention_share", "decode_attention_share", "prefill_kept_fraction", "decode_kept_fraction",
             "estimate_share", "select_share", "kv_cache_bytes", "perplexity", "perplexity_delta",
             "perplexity_chunks", "repetitions");
@@ -30,6 +32,9 @@ public final class CompareCsv {
                     number(m.prefillTokensPerSecond()), number(m.decodeTokensPerSecond()),
                     number(m.prefillTokensPerSecond() / base.prefillTokensPerSecond()),
                     number(m.decodeTokensPerSecond() / base.decodeTokensPerSecond()),
+                    number(m.prefillCpuTokensPerSecond()), number(m.decodeCpuTokensPerSecond()),
+                    number(m.prefillCpuTokensPerSecond() / base.prefillCpuTokensPerSecond()),
+                    number(m.decodeCpuTokensPerSecond() / base.decodeCpuTokensPerSecond()),
                     number(m.prefillAttentionShare()), number(m.decodeAttentionShare()),
                     number(m.prefillKeptFraction()), number(m.decodeKeptFraction()),
                     number(m.estimateShare()), number(m.selectShare()), Long.toString(m.kvCacheBytes()),

@@ -39,6 +39,7 @@ public final class CompareJson {
         run.put("decodeTokens", r.decodeTokens());
         run.put("repetitions", r.repetitions());
         run.put("perplexityChunks", r.perplexityChunks());
+        run.put("clock", r.clock().key());
         root.put("run", run);
         List<Object> configs = new ArrayList<>();
         for (ComparisonReport.Config c : r.configs()) {
@@ -62,6 +63,10 @@ public final class CompareJson {
             m.put("decodeTokensPerSecond", x.decodeTokensPerSecond());
             m.put("prefillSpeedup", x.prefillTokensPerSecond() / base.prefillTokensPerSecond());
             m.put("decodeSpeedup", x.decodeTokensPerSecond() / base.decodeTokensPerSecond());
+            m.put("prefillCpuTokensPerSecond", x.prefillCpuTokensPerSecond());
+            m.put("decodeCpuTokensPerSecond", x.decodeCpuTokensPerSecond());
+            m.put("prefillCpuSpeedup", x.prefillCpuTokensPerSecond() / base.prefillCpuTokensPerSecond());
+            m.put("decodeCpuSpeedup", x.decodeCpuTokensPerSecond() / base.decodeCpuTokensPerSecond());
             m.put("prefillAttentionShare", x.prefillAttentionShare());
             m.put("decodeAttentionShare", x.decodeAttentionShare());
             m.put("prefillKeptFraction", x.prefillKeptFraction());
@@ -74,6 +79,8 @@ public final class CompareJson {
             m.put("perplexityChunks", x.perplexityChunks());
             m.put("prefillSeconds", doubles(x.prefillSeconds()));
             m.put("decodeSeconds", doubles(x.decodeSeconds()));
+            m.put("prefillCpuSeconds", doubles(x.prefillCpuSeconds()));
+            m.put("decodeCpuSeconds", doubles(x.decodeCpuSeconds()));
             results.add(m);
         }
         root.put("results", results);

@@ -6,26 +6,31 @@ import java.util.Locale;
 
 /**
  * The comparison as a Markdown table (readable in a terminal, pasteable into docs): one row per context and
- * configuration, throughput with its ratio to the first configuration at the same context.
+ * configuration, throughput (by the report's {@link Clock}) with its ratio to the first configuration at the same
+ * context.
  */
 public final class CompareTable {
 
     private static final String[] HEADER = {"context", "config", "prefill tok/s", "decode tok/s", "attn % pp",
             "attn % tg", "kept pp", "kept tg", "KV cache", "perplexity", "delta ppl"};
+    private static final String[] CPU_HEADER = {"context", "config", "prefill tok/s (cpu)", "decode tok/s (cpu)",
+            "attn % pp", "attn % tg", "kept pp", "kept tg", "KV cache", "perplexity", "delta ppl"};
 
     private CompareTable() {
     }
 
     public static String format(ComparisonReport report) {
         boolean ppl = report.hasPerplexity();
-        int columns = ppl ? HEADER.length : HEADER.length - 2;
+        Clock clock = report.clock();
+        String[] header = clock == Clock.CPU ? CPU_HEADER : HEADER;
+        int columns = ppl ? header.length : header.length - 2;
         List<String[]> rows = new ArrayList<>();
         for (Measurement m : report.results()) {
             Measurement base = baseline(report, m.context());
             String[] r = {
                     Integer.toString(m.context()), m.config(),
-                    withRatio(m.prefillTokensPerSecond(), base.prefillTokensPerSecond(), m == base),
-                    withRatio(m.decodeTokensPerSecond(), base.decodeTokensPerSecond(), m == base),
+                    withRatio(m.prefillRate(clock), base.prefillRate(clock), m == base),
+                    withRatio(m.decodeRate(clock), base.decodeRate(clock), m == base),
                     percent(m.prefillAttentionShare()), percent(m.decodeAttentionShare()),
                     fixed(m.prefillKeptFraction(), 3), fixed(m.decodeKeptFraction(), 3), mib(m.kvCacheBytes()),
                     fixed(m.perplexity(), 3), signed(m.perplexityDelta())};
@@ -33,13 +38,13 @@ public final class CompareTable {
         }
         int[] width = new int[columns];
         for (int c = 0; c < columns; c++) {
-            width[c] = HEADER[c].length();
+            width[c] = header[c].length();
             for (String[] r : rows) {
                 width[c] = Math.max(width[c], r[c].length());
             }
         }
         StringBuilder sb = new StringBuilder();
-        line(sb, HEADER, width, columns);
+        line(sb, header, width, columns);
         sb.append('|');
         for (int c = 0; c < columns; c++) {
             // numbers right-aligned (Markdown "---:"), the label column left-aligned

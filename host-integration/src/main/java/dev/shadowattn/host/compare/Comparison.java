@@ -81,8 +81,9 @@ public final class Comparison {
     }
 
     /** One timed run. */
-    private record Sample(double prefillSeconds, double decodeSeconds, double prefillShare, double decodeShare,
-                          AttentionStats prefill, AttentionStats decode, long cacheBytes) {
+    private record Sample(double prefillSeconds, double decodeSeconds, double prefillCpuSeconds,
+                          double decodeCpuSeconds, double prefillShare, double decodeShare, AttentionStats prefill,
+                          AttentionStats decode, long cacheBytes) {
     }
 
     private Comparison() {
@@ -108,7 +109,6 @@ public final class Comparison {
         for (int c : s.contexts()) {
             total += arms.size() * (s.repetitions() * weight(c) + (s.perplexity() ? s.perplexityChunks() * weight(c) : 0));
         }
-        ProgressMeter meter = new ProgressMeter(steps, total, progress);
         int c0 = s.contexts()[0];
         for (Arm a : arms) {
             // JIT warm-up, then one untimed run of the first shape: both paths compiled before anything is timed
@@ -118,6 +118,7 @@ public final class Comparison {
         }
         progress.accept("warmed up " + arms.size() + " configuration(s); timing " + s.repetitions()
                 + " interleaved run(s) per context");
+        ProgressMeter meter = new ProgressMeter(steps, total, progress); // after the warm-up: estimates from timed work
         List<Measurement> out = new ArrayList<>();
         for (int c : s.contexts()) {
             int p = c - s.decodeTokens();
@@ -129,15 +130,17 @@ public final class Comparison {
                     int a = r % 2 == 0 ? i : arms.size() - 1 - i;
                     Sample x = runOnce(arms.get(a).engine(), prompt, decodeSteps);
                     samples[a][r] = x;
+                    int threads = arms.get(a).engine().threads();
                     meter.step(weight(c), String.format(Locale.ROOT,
-                            "context %d, run %d/%d, %s: prefill %.1f tokens/s, decode %.1f tokens/s",
-                            c, r + 1, s.repetitions(), arms.get(a).config().label(), p / x.prefillSeconds(),
-                            s.decodeTokens() / x.decodeSeconds()));
+                            "context %d, run %d/%d, %s: prefill %.1f tokens/s (%.1f by CPU time), decode %.1f "
+                                    + "tokens/s (%.1f)", c, r + 1, s.repetitions(), arms.get(a).config().label(),
+                            p / x.prefillSeconds(), p * threads / x.prefillCpuSeconds(),
+                            s.decodeTokens() / x.decodeSeconds(), s.decodeTokens() * threads / x.decodeCpuSeconds()));
                 }
             }
             List<Measurement> atC = new ArrayList<>();
             for (int a = 0; a < arms.size(); a++) {
-                atC.add(summarize(c, p, s.decodeTokens(), arms.get(a).config().label(), samples[a]));
+                atC.add(summarize(c, p, s.decodeTokens(), arms.get(a), samples[a]));
             }
             if (s.perplexity()) {
                 atC = withPerplexity(arms, s, c, atC, meter);
@@ -157,41 +160,52 @@ public final class Comparison {
             TimedSession timed = (TimedSession) seq.attention();
             timed.resetTimes();
             timed.resetStats();
+            long cpu0 = Clock.processCpuNanos();
             double pp = Throughput.prefill(seq, prompt);
+            long cpu1 = Clock.processCpuNanos();
             long ppNanos = timed.nanos();
             AttentionStats ppStats = timed.stats();
             long bytes = timed.cacheBytes();
             timed.resetTimes();
             timed.resetStats();
+            long cpu2 = Clock.processCpuNanos();
             double tg = Throughput.decode(seq, steps);
+            long cpu3 = Clock.processCpuNanos();
             long tgNanos = timed.nanos();
             AttentionStats tgStats = timed.stats();
             bytes = Math.max(bytes, timed.cacheBytes());
-            return new Sample(pp, tg, ppNanos / 1e9 / pp, tgNanos / 1e9 / tg, ppStats, tgStats, bytes);
+            boolean cpu = cpu0 >= 0 && cpu3 >= 0;
+            return new Sample(pp, tg, cpu ? (cpu1 - cpu0) / 1e9 : Double.NaN, cpu ? (cpu3 - cpu2) / 1e9 : Double.NaN,
+                    ppNanos / 1e9 / pp, tgNanos / 1e9 / tg, ppStats, tgStats, bytes);
         }
     }
 
-    private static Measurement summarize(int context, int promptTokens, int decodeTokens, String label, Sample[] runs) {
+    private static Measurement summarize(int context, int promptTokens, int decodeTokens, Arm arm, Sample[] runs) {
         int n = runs.length;
-        double[] pp = new double[n], tg = new double[n], ppShare = new double[n], tgShare = new double[n];
+        double[] pp = new double[n], tg = new double[n], ppCpu = new double[n], tgCpu = new double[n];
+        double[] ppShare = new double[n], tgShare = new double[n];
         long bytes = 0;
         for (int r = 0; r < n; r++) {
             pp[r] = runs[r].prefillSeconds();
             tg[r] = runs[r].decodeSeconds();
+            ppCpu[r] = runs[r].prefillCpuSeconds();
+            tgCpu[r] = runs[r].decodeCpuSeconds();
             ppShare[r] = runs[r].prefillShare();
             tgShare[r] = runs[r].decodeShare();
             bytes = Math.max(bytes, runs[r].cacheBytes());
         }
+        int threads = arm.engine().threads();
         Sample last = runs[n - 1];
         AttentionStats st = last.prefill();
         long parts = st.estimateNanos() + st.selectNanos() + st.attendNanos();
         double estimate = parts > 0 ? (double) st.estimateNanos() / parts : 0;
         double select = parts > 0 ? (double) st.selectNanos() / parts : 0;
-        return new Measurement(context, label, promptTokens, decodeTokens,
+        return new Measurement(context, arm.config().label(), promptTokens, decodeTokens,
                 promptTokens / Throughput.median(pp), decodeTokens / Throughput.median(tg),
+                promptTokens * threads / Throughput.median(ppCpu), decodeTokens * threads / Throughput.median(tgCpu),
                 Throughput.median(ppShare), Throughput.median(tgShare),
-                last.prefill().keptFraction(), last.decode().keptFraction(), estimate, select, bytes, pp, tg,
-                Double.NaN, Double.NaN, 0);
+                last.prefill().keptFraction(), last.decode().keptFraction(), estimate, select, bytes, pp, tg, ppCpu,
+                tgCpu, Double.NaN, Double.NaN, 0);
     }
 
     private static List<Measurement> withPerplexity(List<Arm> arms, Settings s, int c, List<Measurement> atC,

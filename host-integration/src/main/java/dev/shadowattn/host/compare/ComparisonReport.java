@@ -21,13 +21,15 @@ import java.util.List;
  * @param decodeTokens     timed decode steps per context
  * @param repetitions      timed runs per figure
  * @param perplexityChunks perplexity chunks per context asked for
+ * @param clock            the clock of the table's and chart's throughput figures (both are in CSV and JSON)
  * @param configs          the configurations, the first being the perplexity baseline
  * @param results          the measurements
  */
 public record ComparisonReport(String date, MachineInfo machine, double loadAverageAtEnd, String model,
                                String modelFile, int trainedContext, int threads, int chunk, String kernels,
                                String prompt, String textFile, int[] contexts, int decodeTokens, int repetitions,
-                               int perplexityChunks, List<Config> configs, List<Measurement> results) {
+                               int perplexityChunks, Clock clock, List<Config> configs,
+                               List<Measurement> results) {
 
     /** A configuration as run: its parsed spec and the backend's own description of its effective settings. */
     public record Config(CompareConfig config, String description) {

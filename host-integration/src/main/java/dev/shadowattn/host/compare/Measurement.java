@@ -9,8 +9,11 @@ package dev.shadowattn.host.compare;
  * @param config                  configuration label
  * @param promptTokens            tokens evaluated by the timed prefill
  * @param decodeTokens            tokens of the timed decode
- * @param prefillTokensPerSecond  {@code promptTokens} / median prefill seconds
- * @param decodeTokensPerSecond   {@code decodeTokens} / median decode seconds
+ * @param prefillTokensPerSecond  {@code promptTokens} / median prefill seconds (wall clock)
+ * @param decodeTokensPerSecond   {@code decodeTokens} / median decode seconds (wall clock)
+ * @param prefillCpuTokensPerSecond {@code promptTokens} / median prefill CPU seconds per engine thread
+ *                                (see {@link Clock#CPU}), NaN when the JVM reports no CPU time
+ * @param decodeCpuTokensPerSecond  same for decode
  * @param prefillAttentionShare   median fraction of the prefill wall time spent inside attention calls
  * @param decodeAttentionShare    same for decode
  * @param prefillKeptFraction     fraction of the causally visible keys attended during the prefill (1 for dense)
@@ -19,23 +22,39 @@ package dev.shadowattn.host.compare;
  *                                part (0 for dense)
  * @param selectShare             the select part (0 for dense)
  * @param kvCacheBytes            peak bytes of the session's cache (K/V plus any shadow structures)
- * @param prefillSeconds          every timed prefill, in run order
- * @param decodeSeconds           every timed decode, in run order
+ * @param prefillSeconds          every timed prefill, in run order (wall seconds)
+ * @param decodeSeconds           every timed decode, in run order (wall seconds)
+ * @param prefillCpuSeconds       every timed prefill's process CPU seconds, in run order
+ * @param decodeCpuSeconds        every timed decode's process CPU seconds, in run order
  * @param perplexity              perplexity over chunks of {@code context} tokens of the given text, or NaN
  * @param perplexityDelta         {@code perplexity} minus the first configuration's at this context, or NaN
  * @param perplexityChunks        chunks scored (0 when no perplexity)
  */
 public record Measurement(int context, String config, int promptTokens, int decodeTokens,
                           double prefillTokensPerSecond, double decodeTokensPerSecond,
+                          double prefillCpuTokensPerSecond, double decodeCpuTokensPerSecond,
                           double prefillAttentionShare, double decodeAttentionShare,
                           double prefillKeptFraction, double decodeKeptFraction,
                           double estimateShare, double selectShare, long kvCacheBytes,
                           double[] prefillSeconds, double[] decodeSeconds,
+                          double[] prefillCpuSeconds, double[] decodeCpuSeconds,
                           double perplexity, double perplexityDelta, int perplexityChunks) {
 
     public Measurement {
         prefillSeconds = prefillSeconds.clone();
         decodeSeconds = decodeSeconds.clone();
+        prefillCpuSeconds = prefillCpuSeconds.clone();
+        decodeCpuSeconds = decodeCpuSeconds.clone();
+    }
+
+    /** Prefill throughput by {@code clock}. */
+    public double prefillRate(Clock clock) {
+        return clock == Clock.CPU ? prefillCpuTokensPerSecond : prefillTokensPerSecond;
+    }
+
+    /** Decode throughput by {@code clock}. */
+    public double decodeRate(Clock clock) {
+        return clock == Clock.CPU ? decodeCpuTokensPerSecond : decodeTokensPerSecond;
     }
 
     @Override
@@ -48,11 +67,21 @@ public record Measurement(int context, String config, int promptTokens, int deco
         return decodeSeconds.clone();
     }
 
+    @Override
+    public double[] prefillCpuSeconds() {
+        return prefillCpuSeconds.clone();
+    }
+
+    @Override
+    public double[] decodeCpuSeconds() {
+        return decodeCpuSeconds.clone();
+    }
+
     /** This measurement with its perplexity figures set. */
     Measurement withPerplexity(double ppl, double delta, int chunks) {
         return new Measurement(context, config, promptTokens, decodeTokens, prefillTokensPerSecond,
-                decodeTokensPerSecond, prefillAttentionShare, decodeAttentionShare, prefillKeptFraction,
-                decodeKeptFraction, estimateShare, selectShare, kvCacheBytes, prefillSeconds, decodeSeconds, ppl,
-                delta, chunks);
+                decodeTokensPerSecond, prefillCpuTokensPerSecond, decodeCpuTokensPerSecond, prefillAttentionShare,
+                decodeAttentionShare, prefillKeptFraction, decodeKeptFraction, estimateShare, selectShare,
+                kvCacheBytes, prefillSeconds, decodeSeconds, prefillCpuSeconds, decodeCpuSeconds, ppl, delta, chunks);
     }
 }

@@ -30,12 +30,13 @@ class CompareCommandTest {
         Path out = dir.resolve("report");
         MainTest.Run r = MainTest.run("compare", "-m", MODEL, "-t", "2", "--contexts", "192,96", "--gen", "4",
                 "-r", "1", "--file", TEXT, "--ppl-chunks", "1", "--backend-opt", "profile=none",
-                "--config", "dense", "--config", "sa=shadowattn:ratio=0.25", "--out", out.toString());
+                "--config", "dense", "--config", "sa=shadowattn:ratio=0.25", "--clock", "cpu", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("[1/8 ") && r.err().contains("[8/8 "), "progress per step: " + r.err());
 
         List<String> table = r.out().lines().toList();
         assertEquals(2 + 4, table.size(), r.out());
+        assertTrue(table.get(0).contains("prefill tok/s (cpu)"), r.out());
         assertTrue(table.get(2).matches("\\|\\s+96 \\| dense .*"), r.out());
         assertTrue(table.get(5).matches("\\|\\s+192 \\| sa .*\\(\\d+\\.\\d\\dx\\).*"), r.out());
 
@@ -47,6 +48,7 @@ class CompareCommandTest {
             assertEquals(header.size(), c.length, row);
             assertTrue(Double.parseDouble(c[header.indexOf("prefill_tokens_per_s")]) > 0, row);
             assertTrue(Double.parseDouble(c[header.indexOf("decode_tokens_per_s")]) > 0, row);
+            assertTrue(Double.parseDouble(c[header.indexOf("prefill_cpu_tokens_per_s")]) > 0, row);
             assertTrue(Long.parseLong(c[header.indexOf("kv_cache_bytes")]) > 0, row);
             double share = Double.parseDouble(c[header.indexOf("prefill_attention_share")]);
             assertTrue(share > 0 && share < 1, "attention is part of the forward pass: " + row);
@@ -92,6 +94,7 @@ class CompareCommandTest {
         assertUsage("two configurations are labelled 'dense'", "compare", "--config", "dense", "--config", "dense");
         assertUsage("--backend-opt 'ratio'", "compare", "--backend-opt", "ratio");
         assertUsage("unknown option '--backend'", "compare", "--backend", "dense");
+        assertUsage("--clock must be one of [wall, cpu]", "compare", "--clock", "sundial");
         assertUsage("no such file", "compare", "--file", dir.resolve("absent.txt").toString());
         Path file = Files.writeString(dir.resolve("plain"), "x", StandardCharsets.UTF_8);
         assertUsage("is not a directory", "compare", "--out", file.toString());

@@ -13,13 +13,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Table, CSV, JSON and chart of a hand-made report: ratios against the first configuration, missing figures. */
 class CompareFormatsTest {
 
+    /** CPU-time figures are a tenth of the wall ones, so a test can tell which clock a view used. */
     static Measurement m(int ctx, String config, double pp, double tg, double ppl, double delta) {
-        return new Measurement(ctx, config, ctx - 16, 16, pp, tg, 0.25, 0.5, config.equals("dense") ? 1 : 0.2,
-                config.equals("dense") ? 1 : 0.3, 0.1, 0.05, 1L << 20, new double[]{1, 2, 3},
-                new double[]{0.5, 0.6, 0.7}, ppl, delta, Double.isNaN(ppl) ? 0 : 2);
+        return new Measurement(ctx, config, ctx - 16, 16, pp, tg, pp / 10, tg / 10, 0.25, 0.5,
+                config.equals("dense") ? 1 : 0.2, config.equals("dense") ? 1 : 0.3, 0.1, 0.05, 1L << 20,
+                new double[]{1, 2, 3}, new double[]{0.5, 0.6, 0.7}, new double[]{2, 4, 6}, new double[]{1, 1.2, 1.4},
+                ppl, delta, Double.isNaN(ppl) ? 0 : 2);
     }
 
     static ComparisonReport report(boolean ppl) {
+        return report(ppl, Clock.WALL);
+    }
+
+    static ComparisonReport report(boolean ppl, Clock clock) {
         double n = Double.NaN;
         List<Measurement> results = List.of(
                 m(512, "dense", 1000, 100, ppl ? 20 : n, ppl ? 0 : n),
@@ -28,7 +34,7 @@ class CompareFormatsTest {
                 m(1024, "sa", 1600, 120, ppl ? 18.25 : n, ppl ? 0.25 : n));
         return new ComparisonReport("2025-01-02T03:04:05Z", new MachineInfo("cpu", 2, "os", "java", 3.5), 4.0,
                 "model \"x\"", "m.gguf", 4096, 2, 64, "vector", "random", ppl ? "t.txt" : null,
-                new int[]{512, 1024}, 16, 3, ppl ? 2 : 0,
+                new int[]{512, 1024}, 16, 3, ppl ? 2 : 0, clock,
                 List.of(new ComparisonReport.Config(CompareConfig.parse("dense"), "dense ..."),
                         new ComparisonReport.Config(CompareConfig.parse("sa=shadowattn:ratio=0.2"), "shadowattn ...")),
                 results);
@@ -51,6 +57,16 @@ class CompareFormatsTest {
     }
 
     @Test
+    void theCpuClockSwitchesTheTableAndChartFigures() throws Exception {
+        String t = CompareTable.format(report(false, Clock.CPU));
+        assertTrue(t.contains("prefill tok/s (cpu)"), t);
+        assertTrue(t.contains("160.0 (2.00x)") && !t.contains("1600.0"), t);
+        String svg = CompareChart.svg(report(false, Clock.CPU));
+        assertTrue(svg.contains("at full CPU share") && svg.contains("(CPU time)"), "axis and title name the clock");
+        assertTrue(svg.contains("= 1K, 160"), "points carry the CPU figures");
+    }
+
+    @Test
     void csvHasAHeaderAndOneRowPerMeasurement() {
         String csv = CompareCsv.format(report(false));
         assertTrue(csv.endsWith("\r\n"));
@@ -66,6 +82,8 @@ class CompareFormatsTest {
         assertEquals("shadowattn", sa1024[2]);
         assertEquals("2", sa1024[CompareCsv.HEADER.indexOf("prefill_speedup")]);
         assertEquals("1.5", sa1024[CompareCsv.HEADER.indexOf("decode_speedup")]);
+        assertEquals("160", sa1024[CompareCsv.HEADER.indexOf("prefill_cpu_tokens_per_s")]);
+        assertEquals("2", sa1024[CompareCsv.HEADER.indexOf("prefill_cpu_speedup")]);
         assertEquals("", sa1024[CompareCsv.HEADER.indexOf("perplexity")], "no perplexity: empty cell");
         assertEquals("1048576", sa1024[CompareCsv.HEADER.indexOf("kv_cache_bytes")]);
         assertEquals("0.000123", CompareCsv.number(0.000123));
@@ -89,6 +107,9 @@ class CompareFormatsTest {
         assertEquals(0.5, (Double) sa.get("prefillSpeedup"), 1e-12);
         assertNull(sa.get("perplexity"));
         assertEquals(List.of(1.0, 2.0, 3.0), sa.get("prefillSeconds"));
+        assertEquals(List.of(2.0, 4.0, 6.0), sa.get("prefillCpuSeconds"));
+        assertEquals(50.0, (Double) sa.get("prefillCpuTokensPerSecond"), 1e-12);
+        assertEquals("wall", run.get("clock"));
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> configs = (List<Map<String, Object>>) root.get("configs");
         assertEquals(List.of("ratio=0.2"), configs.get(1).get("options"));
