@@ -18,6 +18,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * The {@code dense} backend: one {@code attend} call of {@code rows} query rows (1 = decode, 128 = a prefill chunk)
@@ -59,6 +61,7 @@ public class DenseAttentionBenchmark {
     private float[] q;
     private float[] out;
     private int layer;
+    private final CpuClock cpu = new CpuClock();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -79,12 +82,26 @@ public class DenseAttentionBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
+        if (threads == 1) {
+            cpu.report("dense " + geometry + " context=" + context + " rows=" + rows + " storage=" + storage);
+        }
         session.close();
         backend.close();
     }
 
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams iteration) {
+        cpu.startIteration(iteration.getType() == IterationType.MEASUREMENT);
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        cpu.endIteration();
+    }
+
     @Benchmark
     public float[] attend() {
+        cpu.op();
         int l = layer;
         layer = l + 1 == g.layers() ? 0 : l + 1;
         session.attend(l, context - rows, rows, q, 0, out, 0);

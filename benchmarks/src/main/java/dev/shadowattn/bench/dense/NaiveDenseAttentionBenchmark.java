@@ -12,6 +12,9 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
 /**
  * {@link NaiveRowMajorAttention} (row-major K/V, one head at a time, one thread) on the same shapes as
@@ -41,6 +44,7 @@ public class NaiveDenseAttentionBenchmark {
     private float[] q;
     private float[] out;
     private int layer;
+    private final CpuClock cpu = new CpuClock();
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -58,8 +62,24 @@ public class NaiveDenseAttentionBenchmark {
         out = new float[q.length];
     }
 
+    @TearDown(Level.Trial)
+    public void report() {
+        cpu.report("naive " + geometry + " context=" + context + " rows=" + rows);
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration(IterationParams iteration) {
+        cpu.startIteration(iteration.getType() == IterationType.MEASUREMENT);
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        cpu.endIteration();
+    }
+
     @Benchmark
     public float[] attend() {
+        cpu.op();
         int l = layer;
         layer = l + 1 == k.length ? 0 : l + 1;
         attention.attend(k[l], v[l], context - rows, rows, q, out);
