@@ -37,7 +37,7 @@ final class PerplexityCommand {
         int chunks = args.getInt("chunks", 0);
         String text = Files.readString(file, StandardCharsets.UTF_8);
         try (Model model = Model.load(EngineOptions.modelPath(args))) {
-            int[] tokens = model.tokenizer().encode(text, true);
+            int[] tokens = Perplexity.tokenize(model.tokenizer(), text);
             try (Engine engine = EngineOptions.engine(args, model, ctx, err)) {
                 err.printf("perplexity: %s, %d tokens, chunks of %d, backend %s, %d threads%n",
                         file.getFileName(), tokens.length, ctx, engine.backend().describe(), engine.threads());

@@ -6,8 +6,9 @@ import dev.shadowattn.host.engine.Sequence;
 import java.util.function.Consumer;
 
 /**
- * Perplexity by the procedure of llama.cpp's {@code llama-perplexity}: the tokenized text (with BOS) is cut into
- * chunks of {@code ctx} tokens; the first token of each chunk is replaced by BOS; each chunk is evaluated from an
+ * Perplexity by the procedure of llama.cpp's {@code llama-perplexity}: the tokenized text (with BOS when the model
+ * asks for it, see {@link #tokenize}) is cut into chunks of {@code ctx} tokens; the first token of each chunk is
+ * replaced by BOS when the model uses BOS (Qwen does not); each chunk is evaluated from an
  * empty cache and only the second half is scored: for {@code j} in {@code [ctx/2, ctx-1)}, the negative
  * log-likelihood of token {@code j+1} given the logits at {@code j}.
  */
@@ -37,7 +38,8 @@ public final class Perplexity {
             throw new IllegalArgumentException("the text has " + tokens.length + " tokens, fewer than one chunk of " + ctx);
         }
         int chunks = maxChunks > 0 ? Math.min(maxChunks, available) : available;
-        int bos = engine.model().tokenizer().bos();
+        var tokenizer = engine.model().tokenizer();
+        int bos = tokenizer.addBosToken() ? tokenizer.bos() : -1;
         int first = ctx / 2;
         double[] nll = new double[1];
         long[] count = new long[1];
@@ -46,7 +48,9 @@ public final class Perplexity {
         int[] chunk = new int[ctx];
         for (int c = 0; c < chunks; c++) {
             System.arraycopy(tokens, c * ctx, chunk, 0, ctx);
-            chunk[0] = bos;
+            if (bos >= 0) {
+                chunk[0] = bos;
+            }
             try (Sequence seq = engine.newSequence()) {
                 seq.evaluate(chunk, 0, ctx, first, (j, logits, off) -> {
                     if (j >= ctx - 1) {
@@ -64,6 +68,11 @@ public final class Perplexity {
             }
         }
         return new Result(Math.exp(nll[0] / count[0]), nll[0], count[0], chunks, running, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The tokens of a text to score: BOS first exactly when the model's tokenizer asks for it, as llama.cpp does. */
+    public static int[] tokenize(dev.shadowattn.gguf.tokenizer.Tokenizer tokenizer, String text) {
+        return tokenizer.encode(text, tokenizer.addBosToken());
     }
 
     /** log softmax(logits)[target], computed stably in double. */
