@@ -30,6 +30,12 @@ public final class Model implements AutoCloseable {
             ModelConfig config = ModelConfig.fromGguf(file);
             ModelWeights weights = ModelWeights.load(file, config);
             Tokenizer tokenizer = Tokenizer.fromGguf(file.metadata(), path);
+            // Every token id must have an embedding row (rows beyond the tokenizer's ids are padding).
+            if (tokenizer.vocabularySize() > config.vocabularySize()) {
+                throw new IllegalArgumentException(path.getFileName() + ": the tokenizer has "
+                        + tokenizer.vocabularySize() + " tokens but tensor 'token_embd.weight' has only "
+                        + config.vocabularySize() + " rows");
+            }
             return new Model(file, config, weights, tokenizer);
         } catch (RuntimeException e) {
             file.close();

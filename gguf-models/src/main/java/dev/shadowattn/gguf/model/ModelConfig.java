@@ -55,9 +55,10 @@ public record ModelConfig(Architecture architecture, String name, int dim, int l
             throw new IllegalArgumentException(file.path().getFileName() + ": attention.value_length " + valueDim
                     + " differs from attention.key_length " + headDim + "; the engine needs equal K and V head sizes");
         }
-        // ne[1] of the token embedding is the vocabulary size (fuzz finding: a 1-D embedding was an AIOOBE).
+        // ne[1] of the token embedding is the vocabulary size (fuzz findings: a 1-D embedding was an AIOOBE, an
+        // embedding of 0 rows was accepted).
         GgufTensor embedding = file.tensor("token_embd.weight");
-        if (embedding.dims() != 2 || embedding.dim(1) > Integer.MAX_VALUE) {
+        if (embedding.dims() != 2 || embedding.dim(1) < 1 || embedding.dim(1) > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(file.path().getFileName() + ": tensor 'token_embd.weight' has shape "
                     + java.util.Arrays.toString(embedding.shape()) + ", expected [embedding_length, vocabulary size]");
         }

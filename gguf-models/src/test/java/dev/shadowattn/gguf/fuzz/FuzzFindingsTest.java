@@ -53,6 +53,15 @@ class FuzzFindingsTest {
         assertRejected("model-token-embd-one-dim.gguf", "token_embd.weight");
     }
 
+    /**
+     * Was accepted (fuzzer, seed 9090: ne[1] of token_embd.weight mutated to 0): a model with no embedding rows for
+     * the tokenizer's ids.
+     */
+    @Test
+    void aTokenEmbeddingWithoutRowsIsAClearError() {
+        assertRejected("model-token-embd-zero-rows.gguf", "token_embd.weight");
+    }
+
     /** Was accepted, then a NegativeArraySizeException when the engine built its RoPE tables. */
     @Test
     void aNegativeRopeDimensionCountIsAClearError() {
