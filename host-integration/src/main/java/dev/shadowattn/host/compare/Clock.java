@@ -1,18 +1,19 @@
 package dev.shadowattn.host.compare;
 
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Locale;
 
 /**
  * Which time a throughput figure divides by.
  *
- * <p>{@link #WALL}: elapsed time, what a user waits. {@link #CPU}: the process's CPU time divided by the engine's
- * threads, i.e. the tokens/s the run would reach if its threads had their CPUs to themselves. On a shared, loaded
- * machine the wall clock mostly measures the scheduler's share given to this process, which changes from second to
- * second; CPU time counts only the work done, so it compares configurations far more steadily there. It counts
- * every thread of the process (JIT and GC included, little after the warm-up) and the workers' brief spinning; it
- * overstates the speed of serial sections, where fewer threads than the engine's are busy.
+ * <p>{@link #WALL}: elapsed time, what a user waits. {@link #CPU}: the CPU time of the process's Java threads
+ * ({@link ThreadCpu}: engine workers and backend pools, not JIT or GC) divided by the engine's threads, i.e. the
+ * tokens/s the run would reach if its threads had their CPUs to themselves. On a shared, loaded machine the wall
+ * clock mostly measures the scheduler's share given to this process, which changes from second to second; CPU time
+ * counts the work done, so it compares configurations far more steadily there. With one thread ({@code -t 1}) it
+ * is the work alone; with several it also counts the time threads spin waiting for each other, which grows when
+ * the machine is oversubscribed and a descheduled thread holds the others up, and it overstates the speed of
+ * serial sections where fewer threads than the engine's are busy.
  */
 public enum Clock {
     WALL("wall", "tokens/s"),
@@ -43,13 +44,5 @@ public enum Clock {
         }
         throw new IllegalArgumentException(option + " must be one of " + Arrays.stream(values()).map(Clock::key).toList()
                 + ", got '" + value + "'");
-    }
-
-    /** CPU nanoseconds used by this process so far (all threads), or -1 when the JVM does not report it. */
-    static long processCpuNanos() {
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return -1;
     }
 }

@@ -160,22 +160,21 @@ public final class Comparison {
             TimedSession timed = (TimedSession) seq.attention();
             timed.resetTimes();
             timed.resetStats();
-            long cpu0 = Clock.processCpuNanos();
+            ThreadCpu cpu0 = ThreadCpu.now();
             double pp = Throughput.prefill(seq, prompt);
-            long cpu1 = Clock.processCpuNanos();
+            long ppCpu = ThreadCpu.now().nanosSince(cpu0);
             long ppNanos = timed.nanos();
             AttentionStats ppStats = timed.stats();
             long bytes = timed.cacheBytes();
             timed.resetTimes();
             timed.resetStats();
-            long cpu2 = Clock.processCpuNanos();
+            ThreadCpu cpu2 = ThreadCpu.now();
             double tg = Throughput.decode(seq, steps);
-            long cpu3 = Clock.processCpuNanos();
+            long tgCpu = ThreadCpu.now().nanosSince(cpu2);
             long tgNanos = timed.nanos();
             AttentionStats tgStats = timed.stats();
             bytes = Math.max(bytes, timed.cacheBytes());
-            boolean cpu = cpu0 >= 0 && cpu3 >= 0;
-            return new Sample(pp, tg, cpu ? (cpu1 - cpu0) / 1e9 : Double.NaN, cpu ? (cpu3 - cpu2) / 1e9 : Double.NaN,
+            return new Sample(pp, tg, ppCpu >= 0 ? ppCpu / 1e9 : Double.NaN, tgCpu >= 0 ? tgCpu / 1e9 : Double.NaN,
                     ppNanos / 1e9 / pp, tgNanos / 1e9 / tg, ppStats, tgStats, bytes);
         }
     }
