@@ -29,7 +29,7 @@ public record AttentionPlan(AttentionGeometry geometry, ShadowAttnConfig config,
 
     /** Keys per summary block, or 0 when the estimator reads no summaries. */
     public int summaryBlock() {
-        return config.estimator().needsSummaries() ? config.block() : 0;
+        return config.estimator().needsSummaries() ? config.summary() : 0;
     }
 
     /** Whether the estimator needs quantized queries. */

@@ -338,7 +338,7 @@ final class SparseAttention {
         int nc = sel.candidates();
         int block = cfg.block();
         switch (cfg.estimator()) {
-            case BLOCKS -> kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+            case BLOCKS -> bounds(hc, q0, qn, nc, w);
             case BLOCKS_INT8 -> refineBlocks(lc, hc, kv, heads, q0, qn, rows, p0, sel, w);
             case INT8, EXACT -> {
                 int keys = block == 1 ? nc : nc * block;
@@ -365,16 +365,17 @@ final class SparseAttention {
     }
 
     /**
-     * The two-stage estimator: block bounds pick twice the budget of candidate blocks, then INT8 scores of their
+     * The two-stage estimator: block bounds shortlist {@code shortlist} times the budget, then INT8 scores of their
      * keys (best key per block) rank them; blocks not shortlisted score below every shortlisted one.
      */
     private void refineBlocks(LayerCache lc, HeadCache hc, int kv, int heads, int q0, int qn, int rows, int p0,
                               Selection sel, WorkerState w) {
         int nc = sel.candidates();
         int block = cfg.block();
-        kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+        bounds(hc, q0, qn, nc, w);
         sel.force(w.elemScores);
-        int shortlist = kernels.selectTopK(w.elemScores, nc, Math.min(nc, 2 * sel.picks()), w.candidates, w.select);
+        int wanted = (int) Math.min(nc, Math.ceil(cfg.shortlist() * sel.picks()));
+        int shortlist = kernels.selectTopK(w.elemScores, nc, wanted, w.candidates, w.select);
         java.util.Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
         float[] tmp = w.keyScores;
         int gpb = block / GROUP;
@@ -389,6 +390,21 @@ final class SparseAttention {
             }
             w.elemScores[e] = best;
         }
+    }
+
+    /**
+     * Upper bounds of q·k for elements {@code [0, nc)} into {@code w.elemScores}: the best bound of each element's
+     * summary blocks (finer summaries give tighter bounds).
+     */
+    private void bounds(HeadCache hc, int q0, int qn, int nc, WorkerState w) {
+        int per = cfg.block() / cfg.summary();
+        if (per == 1) {
+            kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+            return;
+        }
+        w.ensureKeys(nc * per, 1);
+        kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc * per, w.keyScores, 0);
+        blockMax(w.keyScores, 0, nc, per, w.elemScores);
     }
 
     private static void blockMax(float[] src, int off, int blocks, int block, float[] out) {

@@ -9,6 +9,8 @@ final class CpuDefaults {
     static final Estimator ESTIMATOR = Estimator.BLOCKS;
     static final int BLOCK = 64;
     static final int TILE = 64;
+    static final int SUMMARY = 16;
+    static final double SHORTLIST = 2.0;
     static final int SINK = 0;
     static final int WINDOW = 0;
     static final int DENSE_BELOW = 0;

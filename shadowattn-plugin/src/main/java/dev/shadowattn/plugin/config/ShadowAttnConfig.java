@@ -18,6 +18,8 @@ import java.util.Set;
  * @param sharing     which query heads share a selection
  * @param block       selection granularity in keys: 1 (single keys) or a power of two in [16, 256]
  * @param tile        prefill query rows sharing one selection (1 = every row selects on its own)
+ * @param summary     keys per K summary (min/max) block of the block estimators: a power of two in [16, block]
+ * @param shortlist   {@code blocks-int8}: blocks shortlisted by their bounds, as a multiple of the budget (>= 1)
  * @param scales      INT8 scale source, or {@code null} to pick static when the profile has scales, else dynamic
  * @param sink        leading positions always kept
  * @param window      most recent positions always kept
@@ -32,7 +34,7 @@ import java.util.Set;
  *                    INT8 precision), or {@code null}: on with dynamic scales, off with static ones
  */
 public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sharing sharing, int block, int tile,
-                               ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
+                               int summary, double shortlist, ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
                                String profile, int threads, String kernels, String scorer, Boolean kMean) {
 
     public static final String BACKEND = "shadowattn";
@@ -42,7 +44,7 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
 
     /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
     public static final Set<String> KEYS = union(Set.of("mode", "ratio", "estimator", "share", "block", "tile",
-            "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
+            "summary", "shortlist", "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
             "kmean"), QnnDeviceOptions.KEYS);
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -65,6 +67,13 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
         if (estimator.needsSummaries() && block == 1) {
             throw new IllegalArgumentException("backend option estimator=" + estimator.key()
                     + " scores key blocks: it needs block >= 16 (got block=1)");
+        }
+        if (!(shortlist >= 1.0 && shortlist <= 64.0)) {
+            throw new IllegalArgumentException("backend option shortlist=" + shortlist + " must be between 1 and 64");
+        }
+        if (estimator.needsSummaries() && (summary < 16 || summary > block || Integer.bitCount(summary) != 1)) {
+            throw new IllegalArgumentException("backend option summary=" + summary
+                    + " must be a power of two between 16 and block (" + block + ")");
         }
         requireNonNegative("sink", sink);
         requireNonNegative("window", window);
@@ -103,8 +112,10 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
         Sharing sharing = Sharing.parse("share", o.getString("share", faithful ? "head" : "kv"));
         int block = o.getInt("block", faithful ? 1 : CpuDefaults.BLOCK);
         int tile = o.getInt("tile", faithful ? 1 : CpuDefaults.TILE);
+        int summary = o.getInt("summary", Math.min(Math.max(block, 16), CpuDefaults.SUMMARY));
+        double shortlist = o.getDouble("shortlist", CpuDefaults.SHORTLIST);
         ScaleMode scales = o.get("scales").map(v -> ScaleMode.parse("scales", v)).orElse(null);
-        return new ShadowAttnConfig(mode, ratio, estimator, sharing, block, tile, scales,
+        return new ShadowAttnConfig(mode, ratio, estimator, sharing, block, tile, summary, shortlist, scales,
                 o.getInt("sink", faithful ? 0 : CpuDefaults.SINK),
                 o.getInt("window", faithful ? 0 : CpuDefaults.WINDOW),
                 o.getInt("dense-below", faithful ? 0 : CpuDefaults.DENSE_BELOW),
@@ -120,9 +131,9 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
     public String describe(double effectiveRatio, ScaleMode effectiveScales, boolean effectiveKMean,
                            String kernelName, int threadCount) {
         return String.format(Locale.ROOT,
-                "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d scales=%s sink=%d window=%d "
+                "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d summary=%d scales=%s sink=%d window=%d "
                         + "dense-below=%d prefill-only=%b kmean=%b kernels=%s threads=%d",
-                BACKEND, mode.key(), effectiveRatio, estimator.key(), sharing.key(), block, tile,
+                BACKEND, mode.key(), effectiveRatio, estimator.key(), sharing.key(), block, tile, summary,
                 effectiveScales.key(), sink, window, denseBelow, prefillOnly, effectiveKMean, kernelName, threadCount);
     }
 }
