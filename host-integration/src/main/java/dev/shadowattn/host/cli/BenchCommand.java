@@ -53,7 +53,7 @@ final class BenchCommand {
         }
         List<Row> rows = new ArrayList<>();
         try (Model model = Model.load(EngineOptions.modelPath(args));
-             Engine engine = EngineOptions.engine(args, model, ctx, err)) {
+             Engine engine = EngineOptions.engine(args, model, ctx, args.get("backend").orElse(null), true, err)) {
             String backend = engine.backend().name();
             SplittableRandom random = new SplittableRandom(1234);
             int vocab = model.config().vocabularySize();

@@ -39,6 +39,7 @@ final class EngineOptions {
         return args
                 .option("threads", "-t", "n", "threads (default: all cores)")
                 .option("chunk", "n", "prefill chunk rows (default " + Engine.DEFAULT_CHUNK + ")")
+                .flag("allow-long-context", "allow a context beyond the model's trained length (RoPE extrapolates; quality drops)")
                 .flag("help", "show this help");
     }
 
@@ -60,15 +61,24 @@ final class EngineOptions {
 
     /**
      * Builds an engine over {@code model} with the selected backend and {@code contextSize} positions. A context
-     * beyond the model's trained length is allowed with a warning (RoPE extrapolates; quality drops).
+     * beyond the model's trained length is refused up front unless {@code --allow-long-context} is given.
      */
     static Engine engine(CliArgs args, Model model, int contextSize, PrintStream err) {
-        return engine(args, model, contextSize, args.get("backend").orElse(null), err);
+        return engine(args, model, contextSize, args.get("backend").orElse(null), args.has("allow-long-context"), err);
     }
 
-    static Engine engine(CliArgs args, Model model, int contextSize, String backendName, PrintStream err) {
+    /**
+     * As {@link #engine(CliArgs, Model, int, PrintStream)}, with the backend named and the long-context rule given:
+     * when {@code allowLongContext}, a context beyond the trained length only warns (benchmarks measure speed there).
+     */
+    static Engine engine(CliArgs args, Model model, int contextSize, String backendName, boolean allowLongContext,
+                         PrintStream err) {
         int trained = model.config().contextLength();
         if (contextSize > trained) {
+            if (!allowLongContext) {
+                throw new CliArgs.UsageException("a context of " + contextSize + " positions exceeds the model's trained context of "
+                        + trained + " (" + model.path().getFileName() + "); use a smaller --ctx-size, or --allow-long-context to run beyond it");
+            }
             err.printf("warning: context %d exceeds the model's trained context %d%n", contextSize, trained);
         }
         int threads = threads(args);

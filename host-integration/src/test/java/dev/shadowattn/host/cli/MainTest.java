@@ -100,6 +100,16 @@ class MainTest {
     }
 
     @Test
+    void contextBeyondTheTrainedLengthNeedsAnExplicitFlag() {
+        Run r = run("generate", "-m", HouseModel.PATH.toString(), "-b", "dense", "-c", "8192", "-n", "1");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("exceeds the model's trained context of 4096") && r.err().contains("--allow-long-context"), r.err());
+        r = run("generate", "-m", HouseModel.PATH.toString(), "-b", "dense", "-c", "8192", "-n", "1", "--allow-long-context");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("warning: context 8192 exceeds"), r.err());
+    }
+
+    @Test
     void listsBackends() {
         Run r = run("backends");
         assertEquals(0, r.code());
