@@ -19,12 +19,13 @@ import java.util.function.Consumer;
  * <ol>
  *   <li>Base pass: the mean loss of the windows; Q and K are observed through an {@link ObservingBackend} for the
  *       scale statistics.</li>
- *   <li>One pass per layer with that layer's attention output zeroed: layer importance = loss - base loss.</li>
- *   <li>One pass per query head with that head's attention output zeroed (before the output projection): head
- *       importance = loss - base loss.</li>
+ *   <li>One pass per layer with that layer's attention ablated: layer importance = loss - base loss.</li>
+ *   <li>One pass per query head with that head's attention ablated: head importance = loss - base loss.</li>
  *   <li>Ratios by {@link KeepRatios}, scale buckets by {@link ScaleBuckets}.</li>
  * </ol>
- * That is {@code 1 + layers + layers * heads} passes over the windows (57 for the house model).
+ * That is {@code 1 + layers + layers * heads} passes over the windows (57 for the house model). Ablation is zeroing
+ * the attention output before the output projection ({@link Importance#ZERO}, the paper's) or making the attention
+ * sparse at the probe ratio ({@link Importance#SPARSE}, through a {@link SparseProbeBackend}).
  */
 public final class Calibration {
 
@@ -33,13 +34,17 @@ public final class Calibration {
      * @param windows      number of windows
      * @param windowLength tokens per window
      * @param floor        least head weight as a fraction of the mean weight ({@link KeepRatios#weights})
+     * @param importance   how a head's or layer's importance is measured
+     * @param probeRatio   keep ratio of a head made sparse by {@link Importance#SPARSE}, in (0, 1]
      */
-    public record Settings(double ratio, int windows, int windowLength, double floor) {
+    public record Settings(double ratio, int windows, int windowLength, double floor, Importance importance,
+                           double probeRatio) {
 
         public static final double DEFAULT_RATIO = 0.20;
         public static final int DEFAULT_WINDOWS = 4;
         public static final int DEFAULT_WINDOW_LENGTH = 1024;
         public static final double DEFAULT_FLOOR = 0.10;
+        public static final Importance DEFAULT_IMPORTANCE = Importance.SPARSE;
 
         public Settings {
             if (!(ratio > 0 && ratio <= 1)) {
@@ -55,6 +60,10 @@ public final class Calibration {
             if (!(floor >= 0 && floor <= 1)) {
                 throw new IllegalArgumentException("--floor " + floor + " is outside [0, 1]");
             }
+            if (!(probeRatio > 0 && probeRatio <= 1)) {
+                throw new IllegalArgumentException("--probe-ratio " + probeRatio + " is outside (0, 1]");
+            }
+            java.util.Objects.requireNonNull(importance, "importance");
         }
     }
 
@@ -89,11 +98,14 @@ public final class Calibration {
 
     private final Engine engine;
     private final ObservingBackend backend;
+    private final SparseProbeBackend probe;
     private final CalibrationWindows windows;
 
-    private Calibration(Engine engine, ObservingBackend backend, CalibrationWindows windows) {
+    private Calibration(Engine engine, ObservingBackend backend, SparseProbeBackend probe,
+                        CalibrationWindows windows) {
         this.engine = engine;
         this.backend = backend;
+        this.probe = probe;
         this.windows = windows;
     }
 
@@ -112,7 +124,8 @@ public final class Calibration {
         AttentionBackend dense = AttentionBackends.discover().select("dense").create(g,
                 AttentionOptions.NONE.with(AttentionOptions.MODEL_PATH, model.path().toString())
                         .with(AttentionOptions.THREADS, Integer.toString(threads)));
-        ObservingBackend observing = new ObservingBackend(dense);
+        SparseProbeBackend probe = new SparseProbeBackend(dense);
+        ObservingBackend observing = new ObservingBackend(probe);
         Engine engine;
         try {
             engine = new Engine(model, observing, settings.windowLength(), threads, Engine.DEFAULT_CHUNK);
@@ -121,7 +134,7 @@ public final class Calibration {
             throw e;
         }
         try (engine) {
-            return new Calibration(engine, observing, windows).calibrate(settings, g, progress);
+            return new Calibration(engine, observing, probe, windows).calibrate(settings, g, progress);
         }
     }
 
@@ -145,20 +158,18 @@ public final class Calibration {
 
         double[] layerImp = new double[layers];
         for (int l = 0; l < layers; l++) {
-            boolean[][] zeroed = new boolean[layers][];
-            zeroed[l] = new boolean[heads];
-            java.util.Arrays.fill(zeroed[l], true);
-            double loss = loss(zeroed, null);
+            boolean[] all = new boolean[heads];
+            java.util.Arrays.fill(all, true);
+            double loss = ablated(settings, l, all);
             layerImp[l] = loss - base;
             report.step("layer " + l, loss, layerImp[l]);
         }
         double[][] headImp = new double[layers][heads];
         for (int l = 0; l < layers; l++) {
             for (int h = 0; h < heads; h++) {
-                boolean[][] zeroed = new boolean[layers][];
-                zeroed[l] = new boolean[heads];
-                zeroed[l][h] = true;
-                double loss = loss(zeroed, null);
+                boolean[] one = new boolean[heads];
+                one[h] = true;
+                double loss = ablated(settings, l, one);
                 headImp[l][h] = loss - base;
                 report.step("layer " + l + " head " + h, loss, headImp[l][h]);
             }
@@ -169,6 +180,25 @@ public final class Calibration {
         float[][] kScale = stats.kScale();
         return new Result(settings, g, windows, base, layerImp, headImp, weights, ratios, qScale, kScale,
                 ScaleBuckets.of(qScale, kScale), System.nanoTime() - t0, CpuClock.processNanos() - c0);
+    }
+
+    /** The loss with {@code heads} of {@code layer} zeroed or made sparse, as the settings say. */
+    private double ablated(Settings settings, int layer, boolean[] heads) {
+        return switch (settings.importance()) {
+            case ZERO -> {
+                boolean[][] zeroed = new boolean[engine.config().layers()][];
+                zeroed[layer] = heads;
+                yield loss(zeroed, null);
+            }
+            case SPARSE -> {
+                probe.setProbe(layer, heads, settings.probeRatio());
+                try {
+                    yield loss(null, null);
+                } finally {
+                    probe.clearProbe();
+                }
+            }
+        };
     }
 
     /** Mean negative log-likelihood over the scored rows of every window, with {@code zeroed} heads ablated. */

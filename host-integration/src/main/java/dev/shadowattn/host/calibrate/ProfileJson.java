@@ -75,6 +75,10 @@ public final class ProfileJson {
         cal.put("windowStarts", ints(r.windows().starts()));
         cal.put("scoredRows", "second half of each window");
         cal.put("attention", "dense");
+        cal.put("importance", s.importance().key());
+        if (s.importance() == Importance.SPARSE) {
+            cal.put("probeRatio", s.probeRatio());
+        }
         cal.put("floor", s.floor());
         cal.put("baseLoss", r.baseLoss());
         cal.put("seconds", r.nanos() / 1e9);

@@ -98,40 +98,10 @@ public final class TopKRecall implements QkObserver, SelectionListener {
         rows[layer]++;
     }
 
-    /** The {@code count}-th largest of {@code scores[0, n)} (quickselect on a copy). */
+    /** The {@code count}-th largest of {@code scores[0, n)}. */
     private float kthLargest(int n, int count) {
         System.arraycopy(scores, 0, scratch, 0, n);
-        int lo = 0;
-        int hi = n - 1;
-        int target = count - 1;  // index in descending order
-        while (lo < hi) {
-            float pivot = scratch[(lo + hi) >>> 1];
-            int i = lo;
-            int j = hi;
-            while (i <= j) {
-                while (scratch[i] > pivot) {
-                    i++;
-                }
-                while (scratch[j] < pivot) {
-                    j--;
-                }
-                if (i <= j) {
-                    float t = scratch[i];
-                    scratch[i] = scratch[j];
-                    scratch[j] = t;
-                    i++;
-                    j--;
-                }
-            }
-            if (target <= j) {
-                hi = j;
-            } else if (target >= i) {
-                lo = i;
-            } else {
-                break;
-            }
-        }
-        return scratch[target];
+        return Selection.kthLargest(scratch, n, count);
     }
 
     /** Mean recall per layer (NaN for a layer with no reported selection). */

@@ -2,6 +2,7 @@ package dev.shadowattn.host.cli;
 
 import dev.shadowattn.gguf.model.Model;
 import dev.shadowattn.host.calibrate.Calibration;
+import dev.shadowattn.host.calibrate.Importance;
 import dev.shadowattn.host.calibrate.ModelFingerprint;
 import dev.shadowattn.host.calibrate.ProfileJson;
 
@@ -28,7 +29,8 @@ final class CalibrateCommand {
     static CliArgs args() {
         Calibration.Settings d = new Calibration.Settings(Calibration.Settings.DEFAULT_RATIO,
                 Calibration.Settings.DEFAULT_WINDOWS, Calibration.Settings.DEFAULT_WINDOW_LENGTH,
-                Calibration.Settings.DEFAULT_FLOOR);
+                Calibration.Settings.DEFAULT_FLOOR, Calibration.Settings.DEFAULT_IMPORTANCE,
+                Calibration.Settings.DEFAULT_RATIO);
         return new CliArgs("calibrate")
                 .option("model", "-m", "file.gguf", "GGUF model (default: the embedded " + ModelLocator.EMBEDDED + ")")
                 .option("file", "-f", "text-file", "calibration text (default: " + DEFAULT_TEXT
@@ -37,6 +39,9 @@ final class CalibrateCommand {
                 .option("windows", "n", "windows of the text to evaluate (default " + d.windows() + ")")
                 .option("window-length", "n", "tokens per window (default " + d.windowLength() + ")")
                 .option("floor", "f", "least head weight, as a fraction of the mean (default " + d.floor() + ")")
+                .option("importance", "how", "importance of a head or layer: loss increase when it is made 'sparse' "
+                        + "at the probe ratio, or 'zero'ed as in the paper (default " + d.importance().key() + ")")
+                .option("probe-ratio", "r", "keep ratio of a head made sparse to measure it (default: --ratio)")
                 .option("output", "-o", "file", "profile to write (default: MODEL" + ProfileJson.SUFFIX + ")")
                 .option("threads", "-t", "n", "threads (default: all cores)")
                 .flag("help", "show this help");
@@ -66,8 +71,10 @@ final class CalibrateCommand {
             var c = model.config();
             int passes = 1 + c.layers() + c.layers() * c.heads();
             err.printf(Locale.ROOT, "calibrate: %s on %s, %d windows of %d tokens, %d passes (base, %d layers, %d "
-                            + "heads), dense attention, %d threads%n", modelPath.getFileName(), text.getFileName(),
-                    settings.windows(), settings.windowLength(), passes, c.layers(), c.layers() * c.heads(), threads);
+                            + "heads), importance: %s, dense attention, %d threads%n", modelPath.getFileName(),
+                    text.getFileName(), settings.windows(), settings.windowLength(), passes, c.layers(),
+                    c.layers() * c.heads(), settings.importance() == Importance.ZERO ? "zeroed"
+                            : String.format(Locale.ROOT, "made sparse at %.3f", settings.probeRatio()), threads);
             Calibration.Result r = Calibration.run(model, content, settings, threads, s -> err.printf(Locale.ROOT,
                     "[%3d/%d] %-20s loss %.4f  %+.4f   elapsed %s  cpu %s  eta %s%n", s.index(), s.total(),
                     s.label(), s.loss(), s.delta(), clock(s.elapsedNanos()), clock(s.cpuNanos()),
@@ -84,11 +91,13 @@ final class CalibrateCommand {
 
     private static Calibration.Settings settings(CliArgs args) {
         try {
-            return new Calibration.Settings(
-                    number(args, "ratio", Calibration.Settings.DEFAULT_RATIO),
+            double ratio = number(args, "ratio", Calibration.Settings.DEFAULT_RATIO);
+            return new Calibration.Settings(ratio,
                     args.getInt("windows", Calibration.Settings.DEFAULT_WINDOWS),
                     args.getInt("window-length", Calibration.Settings.DEFAULT_WINDOW_LENGTH),
-                    number(args, "floor", Calibration.Settings.DEFAULT_FLOOR));
+                    number(args, "floor", Calibration.Settings.DEFAULT_FLOOR),
+                    args.get("importance").map(Importance::parse).orElse(Calibration.Settings.DEFAULT_IMPORTANCE),
+                    number(args, "probe-ratio", ratio));
         } catch (CliArgs.UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {

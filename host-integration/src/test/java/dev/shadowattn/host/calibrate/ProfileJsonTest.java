@@ -25,7 +25,7 @@ class ProfileJsonTest {
         float[][] q = {{0.1f, 0.2f, 0.3f, 0.4f}, {1e-3f, 2.5e-3f, 7f, 0.0123456f}};
         float[][] k = {{0.5f, 0.6f}, {1 / 127f, 3f}};
         CalibrationWindows windows = CalibrationWindows.evenlySpaced(new int[100], 2, 32, 1);
-        return new Calibration.Result(new Calibration.Settings(0.2, 2, 32, 0.1), g, windows, 3.25, layerImp,
+        return new Calibration.Result(new Calibration.Settings(0.2, 2, 32, 0.1, Importance.SPARSE, 0.15), g, windows, 3.25, layerImp,
                 headImp, w, ratios, q, k, ScaleBuckets.of(q, k), 2_500_000_000L, 4_000_000_000L);
     }
 
@@ -55,6 +55,8 @@ class ProfileJsonTest {
         assertEquals(32.0, cal.get("windowLength"));
         assertEquals(List.of(0.0, 68.0), cal.get("windowStarts"));
         assertEquals(3.25, cal.get("baseLoss"));
+        assertEquals("sparse", cal.get("importance"));
+        assertEquals(0.15, cal.get("probeRatio"));
         assertEquals(4.0, cal.get("cpuSeconds"));
         assertEquals(0.2, root.get("ratio"));
         for (int l = 0; l < 2; l++) {
