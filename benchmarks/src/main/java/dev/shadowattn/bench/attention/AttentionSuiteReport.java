@@ -21,7 +21,7 @@ import java.util.TreeSet;
 /**
  * Reads the JSON results of {@link SparseAttentionBenchmark} (JMH {@code -rf json}) and prints a Markdown table, one
  * row per shape (rows, geometry, context and any other parameter) with dense's time per {@code attend} call and
- * every other backend's time and speedup over dense; optionally writes an SVG chart of those speedups against
+ * every other backend's time and speedup over dense (CPU time when the results carry it, else wall time); optionally writes an SVG chart of those speedups against
  * context length (a decode panel for {@code rows=1}, a prefill panel for more rows, one line per backend and head
  * dimension, dense being 1).
  *
@@ -30,8 +30,16 @@ import java.util.TreeSet;
  */
 public final class AttentionSuiteReport {
 
-    /** One JMH result: its parameters and mean time per call in microseconds. */
-    record Result(Map<String, String> params, double micros, double error) {
+    /**
+     * One JMH result: its parameters, mean wall time per call and CPU time per call (from the
+     * {@link SparseAttentionBenchmark.CpuCounters} secondary metrics; NaN when absent), in microseconds.
+     */
+    record Result(Map<String, String> params, double micros, double error, double cpuMicros) {
+
+        /** The time compared: CPU time when measured, else wall time. */
+        double time(boolean cpu) {
+            return cpu ? cpuMicros : micros;
+        }
     }
 
     private AttentionSuiteReport() {
@@ -83,7 +91,13 @@ public final class AttentionSuiteReport {
                         + " is not a time per operation (run in AverageTime mode)");
             };
             double error = metric.get("scoreError") instanceof Double e && Double.isFinite(e) ? e : Double.NaN;
-            out.add(new Result(params, score * scale, error * scale));
+            double cpu = Double.NaN;
+            if (m.get("secondaryMetrics") instanceof Map<?, ?> sec
+                    && sec.get("cpuNanos") instanceof Map<?, ?> nanos && nanos.get("score") instanceof Double n
+                    && sec.get("calls") instanceof Map<?, ?> calls && calls.get("score") instanceof Double c && c > 0) {
+                cpu = n / c / 1e3;
+            }
+            out.add(new Result(params, score * scale, error * scale, cpu));
         }
         if (out.isEmpty()) {
             throw new IllegalArgumentException(source + ": no SparseAttentionBenchmark result");
@@ -108,13 +122,15 @@ public final class AttentionSuiteReport {
         backends.remove("dense");
         List<String> varying = varyingOthers(results);
         Map<Map<String, String>, Map<String, Result>> byShape = group(results);
+        boolean cpu = hasCpu(results);
+        String unit = cpu ? " CPU us" : " us";
         StringBuilder sb = new StringBuilder("| rows | geometry | context |");
         for (String v : varying) {
             sb.append(' ').append(v).append(" |");
         }
-        sb.append(" dense us |");
+        sb.append(" dense").append(unit).append(" |");
         for (String b : backends) {
-            sb.append(' ').append(b).append(" us (speedup) |");
+            sb.append(' ').append(b).append(unit).append(" (speedup) |");
         }
         sb.append("\n|---:|---|---:|").append("---|".repeat(varying.size())).append("---:|")
                 .append("---:|".repeat(backends.size())).append('\n');
@@ -125,16 +141,21 @@ public final class AttentionSuiteReport {
             for (String v : varying) {
                 sb.append(' ').append(s.getOrDefault(v, "")).append(" |");
             }
-            sb.append(' ').append(dense == null ? "" : micros(dense.micros())).append(" |");
+            sb.append(' ').append(dense == null ? "" : micros(dense.time(cpu))).append(" |");
             for (String b : backends) {
                 Result r = e.getValue().get(b);
-                sb.append(' ').append(r == null ? "" : micros(r.micros())
-                        + (dense == null ? "" : String.format(Locale.ROOT, " (%.2fx)", dense.micros() / r.micros())))
+                sb.append(' ').append(r == null ? "" : micros(r.time(cpu))
+                        + (dense == null ? "" : String.format(Locale.ROOT, " (%.2fx)", dense.time(cpu) / r.time(cpu))))
                         .append(" |");
             }
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** Whether every result carries its CPU time per call (then CPU time is compared, else wall time). */
+    static boolean hasCpu(List<Result> results) {
+        return results.stream().allMatch(r -> Double.isFinite(r.cpuMicros()) && r.cpuMicros() > 0);
     }
 
     /** Parameters besides backend, rows, geometry and context that take more than one value (threads, cache...). */
@@ -173,6 +194,7 @@ public final class AttentionSuiteReport {
     /** Speedup over dense against context: decode (rows = 1) and prefill panels, a line per backend and head dim. */
     static String chart(List<Result> results, String source) {
         Map<Map<String, String>, Map<String, Result>> byShape = group(results);
+        boolean cpu = hasCpu(results);
         Map<String, TreeMap<Integer, Double>> decode = new TreeMap<>(), prefill = new TreeMap<>();
         TreeSet<String> prefillRows = new TreeSet<>();
         for (var e : byShape.entrySet()) {
@@ -189,7 +211,7 @@ public final class AttentionSuiteReport {
                 }
                 String name = b.getKey() + " d" + headDim;
                 (rows == 1 ? decode : prefill).computeIfAbsent(name, k -> new TreeMap<>())
-                        .put(intParam(e.getKey(), "context"), dense.micros() / b.getValue().micros());
+                        .put(intParam(e.getKey(), "context"), dense.time(cpu) / b.getValue().time(cpu));
                 if (rows != 1) {
                     prefillRows.add(Integer.toString(rows));
                 }
@@ -197,7 +219,8 @@ public final class AttentionSuiteReport {
         }
         String rowsLabel = prefillRows.isEmpty() ? "" : " (" + String.join(", ", prefillRows) + " rows)";
         return LineChartSvg.render("shadowattn attend() speedup over dense by context length",
-                source + "; 1 = as fast as dense; d = head dimension", "context length (keys)", List.of(
+                source + (cpu ? ", by CPU time per call" : ", by wall time per call")
+                        + "; 1 = as fast as dense; d = head dimension", "context length (keys)", List.of(
                         new LineChartSvg.Panel("Decode (1 query row)", "speedup over dense", series(decode)),
                         new LineChartSvg.Panel("Prefill chunk" + rowsLabel, "speedup over dense", series(prefill))));
     }

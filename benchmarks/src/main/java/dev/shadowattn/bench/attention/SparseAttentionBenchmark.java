@@ -6,6 +6,7 @@ import dev.shadowattn.api.AttentionOptions;
 import dev.shadowattn.api.AttentionProvider;
 import dev.shadowattn.api.AttentionSession;
 import dev.shadowattn.api.AttentionStats;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -20,6 +21,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,7 +39,10 @@ import java.util.concurrent.TimeUnit;
  * {@code faithful} (the paper's algorithm), or {@code shadowattn:k=v;k=v} for any option set. At the end of a
  * trial shadowattn prints the estimate / select / attend shares of its time ({@code shares:} lines).
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SparseAttentionBenchmark -p context=4096,16384 ...}.
+ * <p>Besides the wall-clock score, the CPU time of the calls is recorded ({@link CpuCounters}).
+ *
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar SparseAttentionBenchmark -p context=4096,16384 ...};
+ * the suite and its report: docs/BENCHMARKS.md.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -138,12 +144,41 @@ public class SparseAttentionBenchmark {
         attention.close();
     }
 
+    /**
+     * CPU time of the {@code attend} calls, as JMH secondary metrics {@code attend:cpuNanos} and {@code attend:calls}
+     * (events per iteration; their ratio is the CPU time per call). On a loaded machine the wall-clock score mostly
+     * measures the scheduler's share; CPU time counts the work. With {@code threads} > 1 every thread of the JVM is
+     * counted (a backend's helpers work on other threads).
+     */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class CpuCounters {
+        public long cpuNanos;
+        public long calls;
+    }
+
+    private static final ThreadMXBean THREAD_CPU = ManagementFactory.getThreadMXBean();
+
+    private long cpuNow() {
+        if (threads == 1) {
+            return THREAD_CPU.getCurrentThreadCpuTime();
+        }
+        long sum = 0;
+        for (long t : ((com.sun.management.ThreadMXBean) THREAD_CPU).getThreadCpuTime(THREAD_CPU.getAllThreadIds())) {
+            sum += Math.max(0, t);
+        }
+        return sum;
+    }
+
     @Benchmark
-    public float[] attend() {
+    public float[] attend(CpuCounters cpu) {
+        long t0 = cpuNow();
         int l = layer;
         layer = l + 1 == g.layers() ? 0 : l + 1;
         session.attend(l, context - rows, rows, q, 0, out, 0);
         calls++;
+        cpu.cpuNanos += cpuNow() - t0;
+        cpu.calls++;
         return out;
     }
 

@@ -66,6 +66,22 @@ class AttentionSuiteReportTest {
     }
 
     @Test
+    void cpuTimePerCallIsComparedWhenEveryResultHasIt() {
+        // wall: dense 10 us, cpu 5 us; CPU per call: dense 9000 ns / 3 calls = 3 us, cpu 4000 ns / 4 calls = 1 us
+        String json = "[" + result("dense", 1, 1024, "1x3x64", 10, "us/op").replaceFirst("}$",
+                ", \"secondaryMetrics\": {\"cpuNanos\": {\"score\": 9000.0}, \"calls\": {\"score\": 3.0}}}")
+                + "," + result("cpu", 1, 1024, "1x3x64", 5, "us/op").replaceFirst("}$",
+                ", \"secondaryMetrics\": {\"cpuNanos\": {\"score\": 4000.0}, \"calls\": {\"score\": 4.0}}}")
+                + "]";
+        var results = AttentionSuiteReport.read(json, "t.json");
+        assertEquals(3.0, results.get(0).cpuMicros(), 1e-12);
+        String table = AttentionSuiteReport.table(results);
+        assertTrue(table.contains("dense CPU us") && table.contains("| 3.00 | 1.00 (3.00x) |"), table);
+        String wallOnly = AttentionSuiteReport.table(AttentionSuiteReport.read(JSON, "t.json"));
+        assertTrue(wallOnly.contains("| dense us |"), "without CPU metrics the wall time is compared: " + wallOnly);
+    }
+
+    @Test
     void otherFilesFailClearly() {
         var e = assertThrows(IllegalArgumentException.class, () -> AttentionSuiteReport.read("{}", "x.json"));
         assertTrue(e.getMessage().contains("x.json") && e.getMessage().contains("array"), e.getMessage());
