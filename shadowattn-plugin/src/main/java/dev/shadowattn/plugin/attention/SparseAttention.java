@@ -345,14 +345,14 @@ final class SparseAttention {
                 int off = Math.max(keyRow, 0);
                 if (keyRow < 0) {
                     w.ensureKeys(KeyLayout.groupsFor(keys) * GROUP, 1);
+                    int subRows = subsample(q0, heads, rows, w);
                     if (cfg.estimator() == Estimator.INT8) {
                         java.util.Arrays.fill(w.kvOf, 0, heads, kv);
-                        plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, rows, w.q8, q0 * d, w.qScale,
-                                w.bias, q0,
-                                p0, keys), w.keyScores, 0);
+                        plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, subRows, w.subQ8, 0, w.subScale,
+                                w.bias == null ? null : w.subBias, 0, p0, keys), w.keyScores, 0);
                     } else {
-                        kernels.scoreExactMax(w.qRaw, q0 * d, qn, hc.keys(), d, 0, KeyLayout.groupsFor(keys),
-                                w.keyScores, 0);
+                        kernels.scoreExactMax(w.subRaw, 0, heads * subRows, hc.keys(), d, 0,
+                                KeyLayout.groupsFor(keys), w.keyScores, 0);
                     }
                 }
                 if (block == 1) {
@@ -379,17 +379,41 @@ final class SparseAttention {
         java.util.Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
         float[] tmp = w.keyScores;
         int gpb = block / GROUP;
+        int subRows = subsample(q0, heads, rows, w);
+        float[] bias = w.bias == null ? null : w.subBias;
         for (int i = 0; i < shortlist; i++) {
             int e = w.candidates[i];
             // The shortlisted block's keys lie before the unit's first row: every query sees them.
-            kernels.scoreInt8Max(w.q8, q0 * d, qn, w.qScale, w.bias, q0, hc.keys8(), hc.scales(), d, e * gpb,
-                    (e + 1) * gpb, tmp, 0);
+            kernels.scoreInt8Max(w.subQ8, 0, heads * subRows, w.subScale, bias, 0, hc.keys8(), hc.scales(), d,
+                    e * gpb, (e + 1) * gpb, tmp, 0);
             float best = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < block; j++) {
                 best = Math.max(best, tmp[j]);
             }
             w.elemScores[e] = best;
         }
+    }
+
+    /**
+     * Copies the queries that estimate a shared unit ({@code heads} x {@code rows} from {@code q0}) into the
+     * {@code sub*} buffers: every {@code estimate-stride}-th row counted back from the last, which is always in.
+     * Returns the rows per head kept.
+     */
+    private int subsample(int q0, int heads, int rows, WorkerState w) {
+        int stride = Math.min(cfg.estimateStride(), rows);
+        int sub = (rows + stride - 1) / stride;
+        w.ensureSub(heads * sub, d);
+        for (int hh = 0; hh < heads; hh++) {
+            for (int j = 0; j < sub; j++) {
+                int src = q0 + hh * rows + (rows - 1 - (sub - 1 - j) * stride);
+                int dst = hh * sub + j;
+                System.arraycopy(w.q8, src * d, w.subQ8, dst * d, d);
+                System.arraycopy(w.qRaw, src * d, w.subRaw, dst * d, d);
+                w.subScale[dst] = w.qScale[src];
+                w.subBias[dst] = w.bias == null ? 0f : w.bias[src];
+            }
+        }
+        return sub;
     }
 
     /**

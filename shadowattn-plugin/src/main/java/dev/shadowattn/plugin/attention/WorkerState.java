@@ -40,6 +40,11 @@ final class WorkerState {
     int[] masks = new int[0];
     /** 0, 1, 2, ...: the group list of dense attention. */
     int[] iota = new int[0];
+    /** The queries that estimate a shared unit (every estimate-stride-th row): INT8, raw, scales, biases. */
+    float[] subQ8 = new float[0];
+    float[] subRaw = new float[0];
+    float[] subScale = new float[0];
+    float[] subBias = new float[0];
     /** Kept key positions of one query, for the selection listener. */
     int[] keys = new int[0];
     /** Per-row units: each head's lane mask per visible group ({@code [head][group]}, zero between rows). */
@@ -96,6 +101,15 @@ final class WorkerState {
             for (int i = 0; i < g; i++) {
                 iota[i] = i;
             }
+        }
+    }
+
+    void ensureSub(int m, int headDim) {
+        if (subScale.length < m) {
+            subQ8 = new float[m * headDim];
+            subRaw = new float[m * headDim];
+            subScale = new float[m];
+            subBias = new float[m];
         }
     }
 

@@ -6,11 +6,12 @@ package dev.shadowattn.plugin.config;
  */
 final class CpuDefaults {
 
-    static final Estimator ESTIMATOR = Estimator.BLOCKS;
+    static final Estimator ESTIMATOR = Estimator.BLOCKS_INT8;
     static final int BLOCK = 64;
-    static final int TILE = 64;
-    static final int SUMMARY = 16;
+    static final int TILE = 16;
+    static final int SUMMARY = 64;
     static final double SHORTLIST = 2.0;
+    static final int ESTIMATE_STRIDE = 4;
     static final int SINK = 0;
     static final int WINDOW = 0;
     static final int DENSE_BELOW = 0;

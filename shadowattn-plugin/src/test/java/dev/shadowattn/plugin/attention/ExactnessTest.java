@@ -37,7 +37,8 @@ class ExactnessTest {
     @ValueSource(strings = {"mode=faithful", "mode=faithful,kernels=scalar", "mode=cpu", "mode=cpu,kernels=scalar",
             "mode=cpu,estimator=int8", "mode=cpu,estimator=blocks-int8", "mode=cpu,estimator=exact,block=16,tile=16",
             "mode=faithful,share=kv", "mode=faithful,tile=8", "mode=faithful,block=32",
-            "mode=cpu,share=head,tile=1", "mode=cpu,sink=4,window=32,threads=2", "mode=faithful,estimator=exact"})
+            "mode=cpu,share=head,tile=1", "mode=cpu,sink=4,window=32,threads=2", "mode=faithful,estimator=exact", "mode=cpu,estimator=int8,estimate-stride=4",
+            "mode=cpu,estimator=blocks-int8,estimate-stride=3,shortlist=3"})
     void sparseOutputIsExactOverKeptKeys(String spec) {
         try (ShadowAttnBackend b = Backends.create(DATA, spec + ",ratio=0.2")) {
             SessionDriver.Run run = SessionDriver.run(b, DATA, 0, 200, 64, true);
