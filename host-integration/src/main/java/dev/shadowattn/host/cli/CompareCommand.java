@@ -54,8 +54,8 @@ final class CompareCommand {
                 .option("repetitions", "-r", "n", "timed runs per figure, interleaved; the median is reported (default 3)")
                 .option("file", "-f", "text-file", "text: the prompt, and a perplexity column (default: random tokens)")
                 .option("ppl-chunks", "n", "perplexity chunks per context, each as long as the context (default 2; 0: none)")
-                .option("clock", "wall|cpu", "throughput in the table and chart: by elapsed time (default) or by process CPU "
-                        + "time per thread, steadier on a loaded machine (CSV and JSON have both)")
+                .option("clock", "wall|cpu", "throughput in the table and chart: by elapsed time (default) or by the CPU time "
+                        + "of the engine's threads, steadier on a loaded machine with -t 1 (CSV and JSON have both)")
                 .option("out", "-o", "dir", "write compare.csv, compare.json and compare.svg to this directory"));
     }
 

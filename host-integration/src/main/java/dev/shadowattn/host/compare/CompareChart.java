@@ -32,9 +32,9 @@ public final class CompareChart {
         if (title.length() > 90) {
             title = "Attention configurations: tokens/s by context length" + (r.clock() == Clock.CPU ? " (CPU time)" : "");
         }
-        String subtitle = String.format(Locale.ROOT, "%s, %d threads, %s (%d logical CPUs), load average %s, %s; "
+        String subtitle = String.format(Locale.ROOT, "%s, %d thread%s, %s (%d logical CPUs), load average %s, %s; "
                         + "median of %d interleaved runs",
-                r.modelFile(), r.threads(), r.machine().cpu(), r.machine().processors(), load(r.machine().loadAverage()),
+                r.modelFile(), r.threads(), r.threads() == 1 ? "" : "s", r.machine().cpu(), r.machine().processors(), load(r.machine().loadAverage()),
                 r.date().length() >= 10 ? r.date().substring(0, 10) : r.date(), r.repetitions());
         return LineChartSvg.render(title, subtitle, "context length (tokens)", List.of(
                 new LineChartSvg.Panel("Prefill (prompt of context - " + r.decodeTokens() + " tokens)",
