@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * the suite and its report: docs/BENCHMARKS.md.
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.AverageTime)
+@BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 3, time = 1)
