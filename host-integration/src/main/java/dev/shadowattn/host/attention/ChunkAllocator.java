@@ -18,10 +18,10 @@ final class ChunkAllocator {
     /** Where chunks live. */
     enum Storage {
         /**
-         * Chunks carved from 2 MiB slabs of the session's arena, aligned to 2 MiB and advised as transparent huge
-         * pages ({@code madvise(MADV_HUGEPAGE)}, Linux): a stream through the cache crosses no 4 KiB page boundary,
-         * where hardware prefetchers stop, and needs far fewer TLB entries (cold decode 15-20% faster, see
-         * docs/DENSE-ATTENTION.md). So that small sessions stay small, the first {@link #SLAB} bytes are plain
+         * Chunks carved from 2 MiB slabs mapped with {@code mmap}, aligned to 2 MiB and advised as transparent huge
+         * pages ({@code madvise(MADV_HUGEPAGE)}, Linux), unmapped when the session's arena closes: a stream through
+         * the cache crosses no 4 KiB page boundary, where hardware prefetchers stop, and needs far fewer TLB entries
+         * (cold decode 5-7% faster, see docs/DENSE-ATTENTION.md). So that small sessions stay small, the first {@link #SLAB} bytes are plain
          * chunks as in {@link #OFFHEAP}; then the cache grows a slab at a time. Falls back to {@link #OFFHEAP} off
          * Linux or when native access is refused.
          */

@@ -26,10 +26,6 @@ final class LayerKvCache {
         return length;
     }
 
-    int allocatedChunks() {
-        return allocated;
-    }
-
     MemorySegment chunk(int index) {
         return chunks[index];
     }
