@@ -8,8 +8,8 @@ import static dev.shadowattn.gguf.tensor.BlockLayouts.*;
 
 /**
  * The reference implementation: one decoder per type, written straight from the block formulas of
- * {@link BlockLayouts} ({@code ggml-quants.c}'s {@code dequantize_row_*}). A dot product is the sum of the decoded
- * weights times x, accumulated in double. Simple rather than fast; the vector kernels are tested against it.
+ * {@link BlockLayouts} ({@code ggml-quants.c}'s {@code dequantize_row_*}). A dot product decodes the row in chunks
+ * and sums the decoded weights times x in double. Simple rather than fast; the vector kernels are tested against it.
  */
 final class ScalarKernels implements TensorKernels {
 
@@ -51,38 +51,51 @@ final class ScalarKernels implements TensorKernels {
     public void dequantize(GgmlType type, MemorySegment data, long elementOffset, float[] out, int outOffset, int n) {
         long start = KernelArgs.weights(type, data, elementOffset, n);
         KernelArgs.range("out", out, outOffset, n);
-        int blockSize = type.blockSize();
-        int typeSize = type.typeSize();
-        for (int i = 0; i < n; i += blockSize) {
-            decodeBlock(type, data, start + (long) (i / blockSize) * typeSize, out, outOffset + i);
-        }
+        decode(type, data, start, out, outOffset, n);
     }
 
+    /** Elements decoded at a time by a dot product: a whole number of blocks of every type. */
+    private static final int CHUNK = 256;
+
+    /** Decodes chunks of the row into a scratch array and sums weight times x in double, four partial sums. */
     private static float dotChecked(GgmlType type, MemorySegment data, long start, float[] x, int xOffset, int n) {
-        int blockSize = type.blockSize();
-        int typeSize = type.typeSize();
-        float[] w = new float[blockSize];
-        double sum = 0;
-        for (int i = 0; i < n; i += blockSize) {
-            decodeBlock(type, data, start + (long) (i / blockSize) * typeSize, w, 0);
-            for (int k = 0; k < blockSize; k++) {
-                sum += (double) w[k] * x[xOffset + i + k];
+        float[] w = new float[Math.min(n, CHUNK)];
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (int i = 0; i < n; i += CHUNK) {
+            int m = Math.min(CHUNK, n - i);
+            decode(type, data, start + type.byteSize(i), w, 0, m);
+            int k = 0;
+            for (; k + 4 <= m; k += 4) {
+                int j = xOffset + i + k;
+                s0 += (double) w[k] * x[j];
+                s1 += (double) w[k + 1] * x[j + 1];
+                s2 += (double) w[k + 2] * x[j + 2];
+                s3 += (double) w[k + 3] * x[j + 3];
+            }
+            for (; k < m; k++) {
+                s0 += (double) w[k] * x[xOffset + i + k];
             }
         }
-        return (float) sum;
+        return (float) (s0 + s1 + (s2 + s3));
     }
 
-    /** Decodes the block at byte {@code block} into {@code out[o, o + type.blockSize())}. */
-    private static void decodeBlock(GgmlType type, MemorySegment data, long block, float[] out, int o) {
-        switch (type) {
-            case F32 -> out[o] = data.get(LE_FLOAT, block);
-            case F16 -> out[o] = half(data, block);
-            case BF16 -> out[o] = Float16.bf16ToFloat(data.get(LE_SHORT, block));
-            case Q8_0 -> q8_0(data, block, out, o);
-            case Q4_0 -> q4_0(data, block, out, o);
-            case Q4_K -> q4_K(data, block, out, o);
-            case Q6_K -> q6_K(data, block, out, o);
-            default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
+    /** Decodes the {@code m} elements (whole blocks) whose first block starts at byte {@code start}. */
+    private static void decode(GgmlType type, MemorySegment data, long start, float[] out, int o, int m) {
+        int blocks = m / type.blockSize();
+        int size = type.typeSize();
+        for (int b = 0; b < blocks; b++) {
+            long block = start + (long) b * size;
+            int e = o + b * type.blockSize();
+            switch (type) {
+                case F32 -> out[e] = data.get(LE_FLOAT, block);
+                case F16 -> out[e] = half(data, block);
+                case BF16 -> out[e] = Float16.bf16ToFloat(data.get(LE_SHORT, block));
+                case Q8_0 -> q8_0(data, block, out, e);
+                case Q4_0 -> q4_0(data, block, out, e);
+                case Q4_K -> q4_K(data, block, out, e);
+                case Q6_K -> q6_K(data, block, out, e);
+                default -> throw new UnsupportedOperationException("tensor type " + type + " is not supported");
+            }
         }
     }
 
