@@ -82,6 +82,15 @@ class AttentionSuiteReportTest {
     }
 
     @Test
+    void cpuTimeIsTheMedianOverIterationsWhenRawDataIsThere() {
+        // iterations: 100 us/call (JIT not done yet), then 2 and 3 us/call: the median is 3, the mean ratio 35
+        String json = "[" + result("dense", 1, 1024, "1x3x64", 10, "us/op").replaceFirst("}$",
+                ", \"secondaryMetrics\": {\"cpuNanos\": {\"score\": 1.0, \"rawData\": [[100000.0, 20000.0, 30000.0]]},"
+                        + " \"calls\": {\"score\": 1.0, \"rawData\": [[1.0, 10.0, 10.0]]}}}") + "]";
+        assertEquals(3.0, AttentionSuiteReport.read(json, "t.json").getFirst().cpuMicros(), 1e-12);
+    }
+
+    @Test
     void otherFilesFailClearly() {
         var e = assertThrows(IllegalArgumentException.class, () -> AttentionSuiteReport.read("{}", "x.json"));
         assertTrue(e.getMessage().contains("x.json") && e.getMessage().contains("array"), e.getMessage());
