@@ -101,9 +101,9 @@ final class PlanResolver {
     }
 
     /**
-     * Per-head ratios: the profile's, or when option {@code ratio} is given, allocated anew with that mean over the
-     * profile's weights (its ratios when it has none), capped at 1 with the overflow redistributed
-     * ({@link KeepRatios}); without a profile, uniform.
+     * Per-head ratios: the profile's, or when option {@code ratio} is given, allocated anew with that mean: for the
+     * most attention mass over the profile's mass curves, else over its weights (its ratios when it has none), capped
+     * at 1 with the overflow redistributed ({@link KeepRatios}); without a profile, uniform.
      */
     static double[][] ratios(AttentionGeometry g, ShadowAttnConfig cfg, ModelProfile profile) {
         double[][] r = new double[g.layers()][g.queryHeads()];
@@ -113,7 +113,9 @@ final class PlanResolver {
                     r[l] = profile.ratios()[l].clone();
                 }
             } else {
-                r = KeepRatios.allocate(profile.weights() != null ? profile.weights() : profile.ratios(), cfg.ratio());
+                r = profile.mass() != null ? profile.mass().allocate(cfg.ratio())
+                        : KeepRatios.allocate(profile.weights() != null ? profile.weights() : profile.ratios(),
+                        cfg.ratio());
             }
         } else {
             double u = Double.isNaN(cfg.ratio()) ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio();
