@@ -126,12 +126,21 @@ class ProfileIdentityTest {
     @Test
     void backendUsesTheRatiosOrReallocatesThemForAnotherMean(@TempDir Path dir) throws Exception {
         ModelProfile p = ModelProfileJson.parse(json(1, "a".repeat(64), GEOMETRY), "p.json");
-        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE, p)) {
+        AttentionOptions faithful = AttentionOptions.NONE.with("mode", "faithful");
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, faithful, p)) {
             assertArrayEquals(p.ratios()[1], b.plan().ratios()[1]);
         }
-        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE.with("ratio", "0.125"), p)) {
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, faithful.with("ratio", "0.125"), p)) {
             // Over the weights (sum 16): 0.125 * 8 / 16 * w.
             assertArrayEquals(new double[]{0.1875, 0.0625, 0.03125, 0.21875}, b.plan().ratios()[1], 1e-12);
+        }
+        // Selections shared per KV head over key blocks (mode=cpu): the profile's mean ratio, uniformly.
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE, p)) {
+            assertArrayEquals(new double[]{0.2, 0.2, 0.2, 0.2}, b.plan().ratios()[1], 1e-12);
+        }
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE.with("share", "head")
+                .with("block", "1").with("estimator", "int8"), p)) {
+            assertArrayEquals(p.ratios()[1], b.plan().ratios()[1], "per-head single-key selection in mode=cpu");
         }
     }
 
@@ -189,7 +198,8 @@ class ProfileIdentityTest {
                 "massCurve": [[[0.9, 0.99, 1], [0.1, 0.5, 1], [0.9, 0.99, 1], [0.9, 0.99, 1]],
                               [[0.9, 0.99, 1], [0.9, 0.99, 1], [0.9, 0.99, 1], [0.9, 0.99, 1]]],""");
         ModelProfile p = ModelProfileJson.parse(json, "p.json");
-        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE.with("ratio", "0.15"), p)) {
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G,
+                AttentionOptions.NONE.with("mode", "faithful").with("ratio", "0.15"), p)) {
             // 8 heads, budget 0.05 * 8 = 0.4 above 0.1 each: all of it to layer 0 head 1.
             assertArrayEquals(new double[]{0.1, 0.5, 0.1, 0.1}, b.plan().ratios()[0], 1e-9);
         }
