@@ -19,7 +19,8 @@ public final class WorkerPool implements AutoCloseable {
         void run(int from, int to);
     }
 
-    private static final long SPIN_NANOS = 50_000;
+    /** How long a waiting thread spins before it parks: long enough to span the gap between two matmuls. */
+    private static final long SPIN_NANOS = 20_000;
 
     private final Thread[] workers;
     private final AtomicInteger generation = new AtomicInteger();
@@ -30,6 +31,7 @@ public final class WorkerPool implements AutoCloseable {
     private volatile int grain;
     private volatile Throwable failure;
     private volatile boolean closed;
+    private volatile Thread caller;
 
     /** @param threads total threads including the caller; 1 means everything runs on the caller */
     public WorkerPool(int threads) {
@@ -79,9 +81,7 @@ public final class WorkerPool implements AutoCloseable {
         } catch (Throwable t) {
             failure = t;
         }
-        while (active.get() > 0) {
-            Thread.onSpinWait();
-        }
+        awaitWorkers();
         this.task = null;
         Throwable f = failure;
         if (f != null) {
@@ -93,6 +93,26 @@ public final class WorkerPool implements AutoCloseable {
             }
             throw new IllegalStateException(f);
         }
+    }
+
+    /**
+     * Waits for the workers of the current run: spins briefly (they usually finish within microseconds of the
+     * caller), then parks until the last one unparks it, so a descheduled worker on a busy machine does not cost
+     * a core of spinning.
+     */
+    private void awaitWorkers() {
+        long start = System.nanoTime();
+        while (active.get() > 0) {
+            if (System.nanoTime() - start < SPIN_NANOS) {
+                Thread.onSpinWait();
+            } else {
+                caller = Thread.currentThread();
+                if (active.get() > 0) {
+                    LockSupport.parkNanos(this, 200_000);
+                }
+            }
+        }
+        caller = null;
     }
 
     private void drain() {
@@ -126,7 +146,12 @@ public final class WorkerPool implements AutoCloseable {
                 failure = t;
                 next.set(Integer.MAX_VALUE / 2);
             } finally {
-                active.decrementAndGet();
+                if (active.decrementAndGet() == 0) {
+                    Thread c = caller;
+                    if (c != null) {
+                        LockSupport.unpark(c);
+                    }
+                }
             }
         }
     }

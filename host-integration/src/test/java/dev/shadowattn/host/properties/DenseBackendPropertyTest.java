@@ -52,7 +52,9 @@ class DenseBackendPropertyTest {
                                                            @ForAll @IntRange(min = 0, max = 100) int cutPercent,
                                                            @ForAll @IntRange(min = 1, max = 80) int junk,
                                                            @ForAll @IntRange(min = 1, max = 3) int threads) {
-        try (AttentionBackend dense = Backends.dense(w.geometry(), threads)) {
+        try (AttentionBackend dense = Backends.dense(w.geometry(), threads, "scalar")) {
+            // Bit-exact comparison: scalar kernels (Vector API lane reductions may round differently before and
+            // after C2 compiles them, so two vector runs in one JVM can differ in the last bit).
             TruncationCheck.check(dense, w, cutPercent, junk);
         }
     }
