@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The two-stage head pipeline of a backend. The calling thread is the scorer stage (the paper's NPU); the CPU
@@ -35,6 +36,14 @@ public final class HeadPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Totals over the calls since the last {@link #resetTotals}: wall time of the calls (the makespans) and the busy
+     * time of each stage; idle (bubble) time is {@code wall - scorerBusy} for the scorer and
+     * {@code cpuThreads * wall - cpuBusy} for the CPU stage.
+     */
+    public record Totals(long calls, long wallNanos, long scorerBusyNanos, long cpuBusyNanos) {
+    }
+
     /** Profiled costs and the plan in use for them. */
     public record Profiled(StageCosts costs, SchedulePlan plan) {
     }
@@ -43,6 +52,10 @@ public final class HeadPipeline implements AutoCloseable {
     private final int cpuThreads;
     private final ExecutorService cpu;
     private final ConcurrentHashMap<CostKey, Profiled> profiles = new ConcurrentHashMap<>();
+    private final LongAdder calls = new LongAdder();
+    private final LongAdder wall = new LongAdder();
+    private final LongAdder scorerBusy = new LongAdder();
+    private final LongAdder cpuBusy = new LongAdder();
 
     public HeadPipeline(PipelineMode mode, int cpuThreads) {
         if (mode == PipelineMode.OFF) {
@@ -68,9 +81,15 @@ public final class HeadPipeline implements AutoCloseable {
         return cpuThreads;
     }
 
-    /** Slots a call needs for {@code plan}: a whole group being scored plus one per CPU thread. */
+    /**
+     * Units the scorer may score ahead of the CPU stage beyond one per CPU thread, so a CPU thread finds the next
+     * unit ready even when the scorer thread is slow to be scheduled again (a busy machine).
+     */
+    static final int LOOKAHEAD = 2;
+
+    /** Slots a call needs for {@code plan}: a whole group being scored, one per CPU thread, and the lookahead. */
     public int slotsFor(SchedulePlan plan) {
-        return plan.maxGroup() + cpuThreads;
+        return plan.maxGroup() + cpuThreads + LOOKAHEAD;
     }
 
     /** The plan for {@code key}: the profiled one, else FIFO (the call then profiles; see {@link #record}). */
@@ -110,6 +129,7 @@ public final class HeadPipeline implements AutoCloseable {
      */
     public <S> void run(SchedulePlan plan, S[] slots, Stage<S> score, Stage<S> cpuStage, long[] scoreNanos,
                         long[] cpuNanos) {
+        long start = System.nanoTime();
         int units = plan.order().length;
         if (slots.length < slotsFor(plan)) {
             throw new IllegalArgumentException("HeadPipeline: " + slots.length + " slots, the plan needs "
@@ -183,6 +203,12 @@ public final class HeadPipeline implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        calls.increment();
+        wall.add(System.nanoTime() - start);
+        for (int u = 0; u < units; u++) {
+            scorerBusy.add(scoreNanos[u]);
+            cpuBusy.add(cpuNanos[u]);
+        }
         Throwable f = failure.get();
         if (f instanceof RuntimeException e) {
             throw e;
@@ -190,6 +216,17 @@ public final class HeadPipeline implements AutoCloseable {
         if (f instanceof Error e) {
             throw e;
         }
+    }
+
+    public Totals totals() {
+        return new Totals(calls.sum(), wall.sum(), scorerBusy.sum(), cpuBusy.sum());
+    }
+
+    public void resetTotals() {
+        calls.reset();
+        wall.reset();
+        scorerBusy.reset();
+        cpuBusy.reset();
     }
 
     @Override
