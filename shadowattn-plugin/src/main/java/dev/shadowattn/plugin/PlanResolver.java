@@ -6,6 +6,7 @@ import dev.shadowattn.plugin.attention.AttentionPlan;
 import dev.shadowattn.plugin.config.Mode;
 import dev.shadowattn.plugin.config.ScaleMode;
 import dev.shadowattn.plugin.config.ShadowAttnConfig;
+import dev.shadowattn.plugin.config.Sharing;
 import dev.shadowattn.plugin.exec.WorkerPool;
 import dev.shadowattn.plugin.pipeline.HeadPipeline;
 import dev.shadowattn.plugin.pipeline.PipelineMode;
@@ -73,6 +74,10 @@ final class PlanResolver {
             notices.println("shadowattn: no calibrated model profile; using " + scales.key()
                     + " scales and a uniform keep ratio of " + (Double.isNaN(cfg.ratio())
                     ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio()));
+        } else if (!perHeadSelection(cfg)) {
+            notices.printf(java.util.Locale.ROOT, "shadowattn: the profile's per-head ratios are calibrated for per-head"
+                    + " key selection (share=head block=1, as mode=faithful); with share=%s block=%d a uniform keep "
+                    + "ratio of %.3f is used%n", cfg.sharing().key(), cfg.block(), ratios[0][0]);
         }
         PipelineOptions pipe = PipelineOptions.parse(options);
         HeadPipeline pipeline = pipe.mode() == PipelineMode.OFF ? null
@@ -103,25 +108,46 @@ final class PlanResolver {
                 .filter(Files::isRegularFile).map(ModelProfileJson::read).orElse(null);
     }
 
+    /**
+     * Whether each query head selects single keys on its own (share=head, block=1): the selection calibrated
+     * per-head ratios are made for. With selections shared per KV head (the largest ratio of the group is used) and
+     * coarse key blocks chosen by a weak estimator, low per-head ratios lose far more than they do under exact
+     * per-head selection (docs/CALIBRATION.md).
+     */
+    static boolean perHeadSelection(ShadowAttnConfig cfg) {
+        return cfg.sharing() == Sharing.HEAD && cfg.block() == 1;
+    }
+
     static Path besideModel(String modelPath) {
         Path m = Path.of(modelPath);
         return m.resolveSibling(m.getFileName() + PROFILE_SUFFIX);
     }
 
     /**
-     * Per-head ratios: the profile's, or when option {@code ratio} is given, allocated anew with that mean over the
-     * profile's weights (its ratios when it has none), capped at 1 with the overflow redistributed
-     * ({@link KeepRatios}); without a profile, uniform.
+     * Per-head ratios: the profile's, or when option {@code ratio} is given, allocated anew with that mean: for the
+     * most attention mass over the profile's mass curves, else over its weights (its ratios when it has none), capped
+     * at 1 with the overflow redistributed ({@link KeepRatios}); without a profile, uniform. The profile's ratios
+     * are used only when every query head selects its own keys ({@link #perHeadSelection}): they are calibrated for
+     * that (docs/CALIBRATION.md); shared block selection gets their mean, uniformly.
      */
     static double[][] ratios(AttentionGeometry g, ShadowAttnConfig cfg, ModelProfile profile) {
         double[][] r = new double[g.layers()][g.queryHeads()];
-        if (profile != null && profile.hasRatios()) {
+        if (profile != null && profile.hasRatios() && !perHeadSelection(cfg)) {
+            double u = Double.isNaN(cfg.ratio())
+                    ? Arrays.stream(profile.ratios()).flatMapToDouble(Arrays::stream).average().orElseThrow()
+                    : cfg.ratio();
+            for (double[] row : r) {
+                Arrays.fill(row, u);
+            }
+        } else if (profile != null && profile.hasRatios()) {
             if (Double.isNaN(cfg.ratio())) {
                 for (int l = 0; l < r.length; l++) {
                     r[l] = profile.ratios()[l].clone();
                 }
             } else {
-                r = KeepRatios.allocate(profile.weights() != null ? profile.weights() : profile.ratios(), cfg.ratio());
+                r = profile.mass() != null ? profile.mass().allocate(cfg.ratio())
+                        : KeepRatios.allocate(profile.weights() != null ? profile.weights() : profile.ratios(),
+                        cfg.ratio());
             }
         } else {
             double u = Double.isNaN(cfg.ratio()) ? ShadowAttnConfig.DEFAULT_RATIO : cfg.ratio();

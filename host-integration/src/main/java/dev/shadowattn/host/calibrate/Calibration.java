@@ -36,15 +36,17 @@ public final class Calibration {
      * @param floor        least head weight as a fraction of the mean weight ({@link KeepRatios#weights})
      * @param importance   how a head's or layer's importance is measured
      * @param probeRatio   keep ratio of a head made sparse by {@link Importance#SPARSE}, in (0, 1]
+     * @param allocation   how the ratios are derived
      */
     public record Settings(double ratio, int windows, int windowLength, double floor, Importance importance,
-                           double probeRatio) {
+                           double probeRatio, Allocation allocation) {
 
         public static final double DEFAULT_RATIO = 0.20;
         public static final int DEFAULT_WINDOWS = 4;
         public static final int DEFAULT_WINDOW_LENGTH = 1024;
         public static final double DEFAULT_FLOOR = 0.10;
-        public static final Importance DEFAULT_IMPORTANCE = Importance.SPARSE;
+        public static final Importance DEFAULT_IMPORTANCE = Importance.ZERO;
+        public static final Allocation DEFAULT_ALLOCATION = Allocation.MASS;
 
         public Settings {
             if (!(ratio > 0 && ratio <= 1)) {
@@ -64,6 +66,11 @@ public final class Calibration {
                 throw new IllegalArgumentException("--probe-ratio " + probeRatio + " is outside (0, 1]");
             }
             java.util.Objects.requireNonNull(importance, "importance");
+            java.util.Objects.requireNonNull(allocation, "allocation");
+            if (allocation == Allocation.MASS && ratio < AttentionMass.GRID[0]) {
+                throw new IllegalArgumentException("--ratio " + ratio + " is below the smallest ratio of the mass "
+                        + "allocation, " + AttentionMass.GRID[0]);
+            }
         }
     }
 
@@ -87,12 +94,14 @@ public final class Calibration {
      * @param layerImportance loss increase per layer
      * @param headImportance  loss increase per layer and query head
      * @param weights         {@link KeepRatios#weights}
+     * @param massCurves      kept attention mass per layer, query head and {@link AttentionMass#GRID} ratio
      * @param ratios          keep ratio per layer and query head, mean {@code settings.ratio()}
      * @param qScale          mean INT8 scale per layer and query head
      * @param kScale          mean INT8 scale per layer and KV head
      */
     public record Result(Settings settings, AttentionGeometry geometry, CalibrationWindows windows, double baseLoss,
-                         double[] layerImportance, double[][] headImportance, double[][] weights, double[][] ratios,
+                         double[] layerImportance, double[][] headImportance, double[][] weights,
+                         double[][][] massCurves, double[][] ratios,
                          float[][] qScale, float[][] kScale, ScaleBuckets buckets, long nanos, long cpuNanos) {
     }
 
@@ -147,7 +156,8 @@ public final class Calibration {
         Reporter report = new Reporter(total, t0, c0, progress);
 
         ScaleStatistics stats = new ScaleStatistics(g);
-        backend.setObserver(stats);
+        AttentionMass mass = new AttentionMass(g);
+        backend.setObserver(QkObserver.both(stats, mass));
         double base;
         try {
             base = loss(null, stats);
@@ -175,10 +185,14 @@ public final class Calibration {
             }
         }
         double[][] weights = KeepRatios.weights(headImp, layerImp, settings.floor());
-        double[][] ratios = KeepRatios.allocate(weights, settings.ratio());
+        double[][][] curves = mass.curves();
+        double[][] ratios = switch (settings.allocation()) {
+            case FORMULA -> KeepRatios.allocate(weights, settings.ratio());
+            case MASS -> MassAllocation.allocate(AttentionMass.GRID, curves, settings.ratio());
+        };
         float[][] qScale = stats.qScale();
         float[][] kScale = stats.kScale();
-        return new Result(settings, g, windows, base, layerImp, headImp, weights, ratios, qScale, kScale,
+        return new Result(settings, g, windows, base, layerImp, headImp, weights, curves, ratios, qScale, kScale,
                 ScaleBuckets.of(qScale, kScale), System.nanoTime() - t0, CpuClock.processNanos() - c0);
     }
 

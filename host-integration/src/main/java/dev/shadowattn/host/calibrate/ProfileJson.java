@@ -22,7 +22,9 @@ import java.util.Map;
  * { "format": "shadowattn-profile/1", "created": "...",
  *   "modelFile": {"name", "size", "modified", "sha256"},  "geometry": {"layers", "heads", "kvHeads", "headDim"},
  *   "calibration": {text, windows, settings, losses, time},
- *   "ratio": r, "ratios": [[...]], "weights": [[...]], "layerImportance": [...], "headImportance": [[...]],
+ *   "ratio": r, "allocation": "mass"|"formula", "ratios": [[...]],
+ *   "weights": [[...]] (formula) | "massGrid": [...], "massCurve": [[[...]]] (mass),
+ *   "layerImportance": [...], "headImportance": [[...]],
  *   "qScale": [[...]], "kScale": [[...]], "scaleGrid": {"steps", "lamQ", "lamK", "qStep", "kStep", "bucket"} }
  * }</pre>
  */
@@ -85,8 +87,21 @@ public final class ProfileJson {
         cal.put("cpuSeconds", r.cpuNanos() / 1e9);
         root.put("calibration", cal);
         root.put("ratio", s.ratio());
+        root.put("allocation", s.allocation().key());
         root.put("ratios", matrix(r.ratios()));
-        root.put("weights", matrix(r.weights()));
+        // The plug-in re-allocates for another global ratio from what the allocation used: the formula's weights, or
+        // the mass curves.
+        if (s.allocation() == Allocation.FORMULA) {
+            root.put("weights", matrix(r.weights()));
+        } else {
+            root.put("formulaWeights", matrix(r.weights()));
+            root.put("massGrid", doubles(AttentionMass.GRID));
+            List<Object> curves = new ArrayList<>();
+            for (double[][] layer : r.massCurves()) {
+                curves.add(matrix(layer));
+            }
+            root.put("massCurve", curves);
+        }
         root.put("layerImportance", doubles(r.layerImportance()));
         root.put("headImportance", matrix(r.headImportance()));
         root.put("qScale", matrix(r.qScale()));

@@ -1,6 +1,7 @@
 package dev.shadowattn.host.cli;
 
 import dev.shadowattn.gguf.model.Model;
+import dev.shadowattn.host.calibrate.Allocation;
 import dev.shadowattn.host.calibrate.Calibration;
 import dev.shadowattn.host.calibrate.Importance;
 import dev.shadowattn.host.calibrate.ModelFingerprint;
@@ -30,7 +31,7 @@ final class CalibrateCommand {
         Calibration.Settings d = new Calibration.Settings(Calibration.Settings.DEFAULT_RATIO,
                 Calibration.Settings.DEFAULT_WINDOWS, Calibration.Settings.DEFAULT_WINDOW_LENGTH,
                 Calibration.Settings.DEFAULT_FLOOR, Calibration.Settings.DEFAULT_IMPORTANCE,
-                Calibration.Settings.DEFAULT_RATIO);
+                Calibration.Settings.DEFAULT_RATIO, Calibration.Settings.DEFAULT_ALLOCATION);
         return new CliArgs("calibrate")
                 .option("model", "-m", "file.gguf", "GGUF model (default: the embedded " + ModelLocator.EMBEDDED + ")")
                 .option("file", "-f", "text-file", "calibration text (default: " + DEFAULT_TEXT
@@ -42,6 +43,8 @@ final class CalibrateCommand {
                 .option("importance", "how", "importance of a head or layer: loss increase when it is made 'sparse' "
                         + "at the probe ratio, or 'zero'ed as in the paper (default " + d.importance().key() + ")")
                 .option("probe-ratio", "r", "keep ratio of a head made sparse to measure it (default: --ratio)")
+                .option("allocation", "how", "ratios from the paper's 'formula' over importances, or for the most "
+                        + "attention 'mass' kept (default " + d.allocation().key() + ")")
                 .option("output", "-o", "file", "profile to write (default: MODEL" + ProfileJson.SUFFIX + ")")
                 .option("threads", "-t", "n", "threads (default: all cores)")
                 .flag("help", "show this help");
@@ -97,7 +100,8 @@ final class CalibrateCommand {
                     args.getInt("window-length", Calibration.Settings.DEFAULT_WINDOW_LENGTH),
                     number(args, "floor", Calibration.Settings.DEFAULT_FLOOR),
                     args.get("importance").map(Importance::parse).orElse(Calibration.Settings.DEFAULT_IMPORTANCE),
-                    number(args, "probe-ratio", ratio));
+                    number(args, "probe-ratio", ratio),
+                    args.get("allocation").map(Allocation::parse).orElse(Calibration.Settings.DEFAULT_ALLOCATION));
         } catch (CliArgs.UsageException e) {
             throw e;
         } catch (IllegalArgumentException e) {

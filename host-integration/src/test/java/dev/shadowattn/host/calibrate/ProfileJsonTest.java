@@ -25,8 +25,10 @@ class ProfileJsonTest {
         float[][] q = {{0.1f, 0.2f, 0.3f, 0.4f}, {1e-3f, 2.5e-3f, 7f, 0.0123456f}};
         float[][] k = {{0.5f, 0.6f}, {1 / 127f, 3f}};
         CalibrationWindows windows = CalibrationWindows.evenlySpaced(new int[100], 2, 32, 1);
-        return new Calibration.Result(new Calibration.Settings(0.2, 2, 32, 0.1, Importance.SPARSE, 0.15), g, windows, 3.25, layerImp,
-                headImp, w, ratios, q, k, ScaleBuckets.of(q, k), 2_500_000_000L, 4_000_000_000L);
+        double[][][] curves = new double[2][4][AttentionMass.GRID.length];
+        return new Calibration.Result(new Calibration.Settings(0.2, 2, 32, 0.1, Importance.SPARSE, 0.15,
+                Allocation.FORMULA), g, windows, 3.25, layerImp, headImp, w, curves, ratios, q, k,
+                ScaleBuckets.of(q, k), 2_500_000_000L, 4_000_000_000L);
     }
 
     @Test

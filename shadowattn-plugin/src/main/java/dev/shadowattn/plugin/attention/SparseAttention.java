@@ -374,14 +374,14 @@ final class SparseAttention {
         int nc = sel.candidates();
         int block = cfg.block();
         switch (cfg.estimator()) {
-            case BLOCKS -> bounds(hc, q0, qn, nc, w);
+            case BLOCKS -> bounds(hc, q0, heads, rows, nc, w);
             case BLOCKS_INT8 -> refineBlocks(lc, hc, kv, heads, q0, qn, rows, p0, sel, w);
             case INT8, EXACT -> {
                 int keys = block == 1 ? nc : nc * block;
                 int off = Math.max(keyRow, 0);
                 if (keyRow < 0) {
                     w.ensureKeys(KeyLayout.groupsFor(keys) * GROUP, 1);
-                    int subRows = subsample(q0, heads, rows, w);
+                    int subRows = subsample(q0, heads, rows, cfg.estimateStride(), w);
                     if (cfg.estimator() == Estimator.INT8) {
                         java.util.Arrays.fill(w.kvOf, 0, heads, kv);
                         plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, subRows, w.subQ8, 0, w.subScale,
@@ -408,14 +408,14 @@ final class SparseAttention {
                               Selection sel, WorkerState w) {
         int nc = sel.candidates();
         int block = cfg.block();
-        bounds(hc, q0, qn, nc, w);
+        bounds(hc, q0, heads, rows, nc, w);
         sel.force(w.elemScores);
         int wanted = (int) Math.min(nc, Math.ceil(cfg.shortlist() * sel.picks()));
         int shortlist = kernels.selectTopK(w.elemScores, nc, wanted, w.candidates, w.select);
         java.util.Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
         float[] tmp = w.keyScores;
         int gpb = block / GROUP;
-        int subRows = subsample(q0, heads, rows, w);
+        int subRows = subsample(q0, heads, rows, cfg.estimateStride(), w);
         float[] bias = w.bias == null ? null : w.subBias;
         for (int i = 0; i < shortlist; i++) {
             int e = w.candidates[i];
@@ -432,11 +432,11 @@ final class SparseAttention {
 
     /**
      * Copies the queries that estimate a shared unit ({@code heads} x {@code rows} from {@code q0}) into the
-     * {@code sub*} buffers: every {@code estimate-stride}-th row counted back from the last, which is always in.
-     * Returns the rows per head kept.
+     * {@code sub*} buffers: every {@code stride}-th row counted back from the last, which is always in. Returns the
+     * rows per head kept.
      */
-    private int subsample(int q0, int heads, int rows, WorkerState w) {
-        int stride = Math.min(cfg.estimateStride(), rows);
+    private int subsample(int q0, int heads, int rows, int stride, WorkerState w) {
+        stride = Math.min(stride, rows);
         int sub = (rows + stride - 1) / stride;
         w.ensureSub(heads * sub, d);
         for (int hh = 0; hh < heads; hh++) {
@@ -456,14 +456,22 @@ final class SparseAttention {
      * Upper bounds of q·k for elements {@code [0, nc)} into {@code w.elemScores}: the best bound of each element's
      * summary blocks (finer summaries give tighter bounds).
      */
-    private void bounds(HeadCache hc, int q0, int qn, int nc, WorkerState w) {
+    private void bounds(HeadCache hc, int q0, int heads, int rows, int nc, WorkerState w) {
+        float[] q = w.qRaw;
+        int qOff = q0 * d;
+        int qn = heads * rows;
+        if (cfg.boundStride() > 1 && rows > 1) {
+            qn = heads * subsample(q0, heads, rows, cfg.boundStride(), w);
+            q = w.subRaw;
+            qOff = 0;
+        }
         int per = cfg.block() / cfg.summary();
         if (per == 1) {
-            kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
+            kernels.blockBounds(q, qOff, qn, hc.summaries(), d, 0, nc, w.elemScores, 0);
             return;
         }
         w.ensureKeys(nc * per, 1);
-        kernels.blockBounds(w.qRaw, q0 * d, qn, hc.summaries(), d, 0, nc * per, w.keyScores, 0);
+        kernels.blockBounds(q, qOff, qn, hc.summaries(), d, 0, nc * per, w.keyScores, 0);
         blockMax(w.keyScores, 0, nc, per, w.elemScores);
     }
 

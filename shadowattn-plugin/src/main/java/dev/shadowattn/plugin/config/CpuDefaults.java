@@ -11,7 +11,8 @@ final class CpuDefaults {
     static final int TILE = 16;
     static final int SUMMARY = 64;
     static final double SHORTLIST = 2.0;
-    static final int ESTIMATE_STRIDE = 4;
+    static final int ESTIMATE_STRIDE = 2;
+    static final int BOUND_STRIDE = 1;
     static final int SINK = 0;
     static final int WINDOW = 0;
     static final int DENSE_BELOW = 0;

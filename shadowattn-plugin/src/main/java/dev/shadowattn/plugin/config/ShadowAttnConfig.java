@@ -22,6 +22,7 @@ import java.util.Set;
  * @param summary     keys per K summary (min/max) block of the block estimators: a power of two in [16, block]
  * @param shortlist   {@code blocks-int8}: blocks shortlisted by their bounds, as a multiple of the budget (>= 1)
  * @param estimateStride shared tiles are estimated (INT8 and exact scores) from every this-many-th row
+ * @param boundStride shared tiles' block bounds come from every this-many-th row
  * @param scales      INT8 scale source, or {@code null} to pick static when the profile has scales, else dynamic
  * @param sink        leading positions always kept
  * @param window      most recent positions always kept
@@ -36,7 +37,8 @@ import java.util.Set;
  *                    INT8 precision), or {@code null}: on with dynamic scales, off with static ones
  */
 public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sharing sharing, int block, int tile,
-                               int summary, double shortlist, int estimateStride, ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
+                               int summary, double shortlist, int estimateStride, int boundStride,
+                               ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
                                String profile, int threads, String kernels, String scorer, Boolean kMean) {
 
     public static final String BACKEND = "shadowattn";
@@ -46,7 +48,7 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
 
     /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
     public static final Set<String> KEYS = union(Set.of("mode", "ratio", "estimator", "share", "block", "tile",
-            "summary", "shortlist", "estimate-stride", "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
+            "summary", "shortlist", "estimate-stride", "bound-stride", "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
             "kmean"), union(QnnDeviceOptions.KEYS, PipelineOptions.KEYS));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
@@ -72,6 +74,10 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
         }
         if (estimateStride < 1 || estimateStride > 256) {
             throw new IllegalArgumentException("backend option estimate-stride=" + estimateStride
+                    + " must be between 1 and 256");
+        }
+        if (boundStride < 1 || boundStride > 256) {
+            throw new IllegalArgumentException("backend option bound-stride=" + boundStride
                     + " must be between 1 and 256");
         }
         if (!(shortlist >= 1.0 && shortlist <= 64.0)) {
@@ -121,9 +127,10 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
         int summary = o.getInt("summary", Math.min(Math.max(block, 16), CpuDefaults.SUMMARY));
         double shortlist = o.getDouble("shortlist", CpuDefaults.SHORTLIST);
         int estimateStride = o.getInt("estimate-stride", faithful ? 1 : CpuDefaults.ESTIMATE_STRIDE);
+        int boundStride = o.getInt("bound-stride", faithful ? 1 : CpuDefaults.BOUND_STRIDE);
         ScaleMode scales = o.get("scales").map(v -> ScaleMode.parse("scales", v)).orElse(null);
         return new ShadowAttnConfig(mode, ratio, estimator, sharing, block, tile, summary, shortlist,
-                estimateStride, scales,
+                estimateStride, boundStride, scales,
                 o.getInt("sink", faithful ? 0 : CpuDefaults.SINK),
                 o.getInt("window", faithful ? 0 : CpuDefaults.WINDOW),
                 o.getInt("dense-below", faithful ? 0 : CpuDefaults.DENSE_BELOW),

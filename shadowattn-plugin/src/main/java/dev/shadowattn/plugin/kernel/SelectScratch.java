@@ -4,6 +4,7 @@ package dev.shadowattn.plugin.kernel;
 public final class SelectScratch {
 
     float[] values = new float[0];
+    final int[] counts = new int[256];
     long[] keys = new long[0];
 
     float[] values(int n) {

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API top-k (CPU-ATTENTION-NOTES.md, "Selection"): a threshold band from a 1-in-8 sample, one vector pass
- * counting the scores above the band and collecting those inside it, an exact k-th value within the band, then one
+ * counting the scores above the band and collecting those inside it, an exact k-th value within the band (histogram refinement), then one
  * vector compare pass turning mask bits into ascending indices. Same result as {@link ScalarKernels#selectTopK}.
  */
 final class VectorTopK {
@@ -15,7 +15,7 @@ final class VectorTopK {
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final int L = FS.length();
     /** Below this many scores, the threshold comes from a full selection (sampling would not pay). */
-    private static final int SAMPLE_FROM = 4096;
+    private static final int SAMPLE_FROM = 768;
 
     private VectorTopK() {
     }
@@ -40,24 +40,19 @@ final class VectorTopK {
             }
             int r = (int) ((long) k * ns / n) + 1;
             int margin = (int) (3 * Math.sqrt(r)) + 8;
-            float lo = QuickSelect.kthLargest(vals, ns, Math.min(ns, r + margin));
-            float hi = r - margin >= 1 ? QuickSelect.kthLargest(vals, ns, r - margin) : Float.POSITIVE_INFINITY;
+            float lo = HistogramSelect.kthLargest(vals, ns, Math.min(ns, r + margin), scratch.counts);
+            float hi = r - margin >= 1 ? HistogramSelect.kthLargest(vals, ns, r - margin, scratch.counts) : Float.POSITIVE_INFINITY;
             long band = band(scores, n, lo, hi, vals, k + 8 * margin + 4096);
             int above = (int) (band >>> 32);
             int inBand = (int) band;
             if (band >= 0 && above < k && above + inBand >= k) {
-                float t = QuickSelect.kthLargest(vals, inBand, k - above);
-                int greater = above;
-                for (int i = 0; i < inBand; i++) {
-                    if (vals[i] > t) {
-                        greater++;
-                    }
-                }
-                return emit(scores, n, t, k - greater, out);
+                float t = HistogramSelect.kthLargest(vals, inBand, k - above, scratch.counts);
+                // (The selection compacted vals: count above t over the scores themselves.)
+                return emit(scores, n, t, k - countGreater(scores, n, t), out);
             }
         }
         System.arraycopy(scores, 0, vals, 0, n);
-        float t = QuickSelect.kthLargest(vals, n, k);
+        float t = HistogramSelect.kthLargest(vals, n, k, scratch.counts);
         return emit(scores, n, t, k - countGreater(scores, n, t), out);
     }
 

@@ -16,10 +16,12 @@ import java.nio.file.Path;
  *                  exactly when {@code qScale} is
  * @param geometry  the geometry the profile was calibrated for, or {@code null} (only the array shapes are checked)
  * @param modelFile the model file it was calibrated on, or {@code null} (not checked)
+ * @param mass      attention-mass curves from which ratios for another global ratio are allocated, or {@code null};
+ *                  only with ratios, and then they take precedence over {@code weights}
  * @param source    where the profile came from, for messages
  */
 public record ModelProfile(double[][] ratios, double[][] weights, float[][] qScale, float[][] kScale,
-                           ProfileGeometry geometry, ModelFileId modelFile, String source) {
+                           ProfileGeometry geometry, ModelFileId modelFile, MassCurves mass, String source) {
 
     public ModelProfile {
         if ((qScale == null) != (kScale == null)) {
@@ -28,11 +30,14 @@ public record ModelProfile(double[][] ratios, double[][] weights, float[][] qSca
         if (weights != null && ratios == null) {
             throw new IllegalArgumentException("model profile " + source + ": weights need ratios");
         }
+        if (mass != null && ratios == null) {
+            throw new IllegalArgumentException("model profile " + source + ": massCurve needs ratios");
+        }
     }
 
     /** A profile without weights nor identity (hand-made, tests). */
     public ModelProfile(double[][] ratios, float[][] qScale, float[][] kScale, String source) {
-        this(ratios, null, qScale, kScale, null, null, source);
+        this(ratios, null, qScale, kScale, null, null, null, source);
     }
 
     /** Fails naming the mismatch unless {@code model} is the file the profile was calibrated on (when recorded). */
@@ -54,6 +59,9 @@ public record ModelProfile(double[][] ratios, double[][] weights, float[][] qSca
     public void validate(AttentionGeometry g) {
         if (geometry != null) {
             geometry.check(g, source);
+        }
+        if (mass != null) {
+            mass.validate(g.layers(), g.queryHeads(), source);
         }
         if (weights != null) {
             checkShape("weights", weights.length, g.layers(), "layers");

@@ -57,11 +57,33 @@ public final class ModelProfileJson {
                     + "' is not supported (expected " + FORMAT + ")");
         }
         double[][] ratios = matrix(root.get("ratios"), "ratios", source);
+        // with "massCurve": "massGrid": [ratio, ...] and "massCurve": [[[mass per grid ratio], ...], ...]
         double[][] weights = matrix(root.get("weights"), "weights", source);
         double[][] q = matrix(root.get("qScale"), "qScale", source);
         double[][] k = matrix(root.get("kScale"), "kScale", source);
         return new ModelProfile(ratios, weights, toFloat(q), toFloat(k), geometry(root.get("geometry"), source),
-                modelFile(root.get("modelFile"), source), source);
+                modelFile(root.get("modelFile"), source), mass(root.get("massGrid"), root.get("massCurve"), source),
+                source);
+    }
+
+    private static MassCurves mass(Object grid, Object curve, String source) {
+        if (grid == null && curve == null) {
+            return null;
+        }
+        if (grid == null || curve == null) {
+            throw new IllegalArgumentException("model profile " + source + ": massGrid and massCurve must be given "
+                    + "together");
+        }
+        double[][] g = matrix(List.of(grid), "massGrid", source);
+        if (!(curve instanceof List<?> layers)) {
+            throw new IllegalArgumentException("model profile " + source + ": massCurve must be an array of arrays "
+                    + "of arrays");
+        }
+        double[][][] c = new double[layers.size()][][];
+        for (int l = 0; l < c.length; l++) {
+            c[l] = matrix(layers.get(l), "massCurve[" + l + "]", source);
+        }
+        return new MassCurves(g[0], c);
     }
 
     private static ProfileGeometry geometry(Object value, String source) {

@@ -196,19 +196,22 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"100,20", "5000,1000", "5000,1", "20000,4000", "20000,19999", "3000,3000", "7,9", "40000,39"})
+    @CsvSource({"100,20", "5000,1000", "5000,1", "20000,4000", "20000,19999", "3000,3000", "7,9", "40000,39",
+            "800,160", "1024,205", "769,1", "2000,1999"})
     void selectTopKMatchesReference(int n, int k) {
         Random rnd = new Random(n + k);
         SelectScratch s1 = new SelectScratch();
         SelectScratch s2 = new SelectScratch();
-        for (int variant = 0; variant < 4; variant++) {
+        for (int variant = 0; variant < 6; variant++) {
             float[] x = new float[n];
             for (int i = 0; i < n; i++) {
                 x[i] = switch (variant) {
                     case 0 -> (float) rnd.nextGaussian();
                     case 1 -> rnd.nextInt(7) - 3;            // heavy ties
                     case 2 -> (i % 3 == 0) ? -0.0f : 0.0f;   // signed zeros tie
-                    default -> i % 97 == 0 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
+                    case 3 -> i % 97 == 0 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
+                    case 4 -> i % 5 == 0 ? Float.NEGATIVE_INFINITY : (float) rnd.nextGaussian();
+                    default -> (float) (rnd.nextGaussian() * 1e-30 + (i % 2 == 0 ? 1e30 : 0));
                 };
             }
             int[] a = new int[n];

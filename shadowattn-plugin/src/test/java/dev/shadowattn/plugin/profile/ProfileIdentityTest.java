@@ -126,12 +126,21 @@ class ProfileIdentityTest {
     @Test
     void backendUsesTheRatiosOrReallocatesThemForAnotherMean(@TempDir Path dir) throws Exception {
         ModelProfile p = ModelProfileJson.parse(json(1, "a".repeat(64), GEOMETRY), "p.json");
-        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE, p)) {
+        AttentionOptions faithful = AttentionOptions.NONE.with("mode", "faithful");
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, faithful, p)) {
             assertArrayEquals(p.ratios()[1], b.plan().ratios()[1]);
         }
-        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE.with("ratio", "0.125"), p)) {
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, faithful.with("ratio", "0.125"), p)) {
             // Over the weights (sum 16): 0.125 * 8 / 16 * w.
             assertArrayEquals(new double[]{0.1875, 0.0625, 0.03125, 0.21875}, b.plan().ratios()[1], 1e-12);
+        }
+        // Selections shared per KV head over key blocks (mode=cpu): the profile's mean ratio, uniformly.
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE, p)) {
+            assertArrayEquals(new double[]{0.2, 0.2, 0.2, 0.2}, b.plan().ratios()[1], 1e-12);
+        }
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G, AttentionOptions.NONE.with("share", "head")
+                .with("block", "1").with("estimator", "int8"), p)) {
+            assertArrayEquals(p.ratios()[1], b.plan().ratios()[1], "per-head single-key selection in mode=cpu");
         }
     }
 
@@ -152,5 +161,50 @@ class ProfileIdentityTest {
         try (var b = new ShadowAttnProvider().create(G, o.with("profile", "none"))) {
             assertTrue(!b.describe().contains("profile="), b.describe());
         }
+    }
+
+    @Test
+    void massCurvesGiveTheBudgetWhereItKeepsTheMostMass() {
+        double[] grid = {0.1, 0.5, 1.0};
+        // Head 0 is concentrated (90% of the mass in 10% of the keys), head 1 diffuse (mass grows with the keys).
+        double[][][] curve = {{{0.9, 0.99, 1.0}, {0.1, 0.5, 1.0}}};
+        MassCurves m = new MassCurves(grid, curve);
+        m.validate(1, 2, "p.json");
+        double[][] r = m.allocate(0.3);
+        assertEquals(0.3, (r[0][0] + r[0][1]) / 2, 1e-9);
+        // Head 0 gains 0.09 / 0.4 per unit of ratio above 0.1, head 1 gains 1.0: head 1 takes everything up to 0.5.
+        assertEquals(0.1, r[0][0], 1e-9);
+        assertEquals(0.5, r[0][1], 1e-9);
+        // Uniform ratios are feasible, so the allocation keeps at least as much mass.
+        assertArrayEquals(new double[]{0.1, 0.1}, m.allocate(0.1)[0], 1e-12);
+
+        String e = assertThrows(IllegalArgumentException.class,
+                () -> new MassCurves(new double[]{0.5, 0.2, 1}, curve).validate(1, 2, "p.json")).getMessage();
+        assertTrue(e.contains("massGrid must ascend") && e.contains("massGrid[1] = 0.2"), e);
+        e = assertThrows(IllegalArgumentException.class,
+                () -> new MassCurves(grid, new double[][][]{{{0.9, 1.2, 1}, {0, 0, 1}}}).validate(1, 2, "p.json"))
+                .getMessage();
+        assertTrue(e.contains("massCurve[0][0][1] = 1.2 is outside [0, 1]"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> m.validate(2, 2, "p.json")).getMessage();
+        assertTrue(e.contains("massCurve has 1 entries but the model has 2 layers"), e);
+        e = assertThrows(IllegalArgumentException.class, () -> m.allocate(0.05)).getMessage();
+        assertTrue(e.contains("below the profile's smallest mass ratio 0.1"), e);
+    }
+
+    @Test
+    void backendReallocatesFromTheMassCurves() {
+        String json = json(1, "a".repeat(64), GEOMETRY).replace("\"ratio\": 0.2,", """
+                "ratio": 0.2, "massGrid": [0.1, 0.5, 1],
+                "massCurve": [[[0.9, 0.99, 1], [0.1, 0.5, 1], [0.9, 0.99, 1], [0.9, 0.99, 1]],
+                              [[0.9, 0.99, 1], [0.9, 0.99, 1], [0.9, 0.99, 1], [0.9, 0.99, 1]]],""");
+        ModelProfile p = ModelProfileJson.parse(json, "p.json");
+        try (ShadowAttnBackend b = ShadowAttnProvider.create(G,
+                AttentionOptions.NONE.with("mode", "faithful").with("ratio", "0.15"), p)) {
+            // 8 heads, budget 0.05 * 8 = 0.4 above 0.1 each: all of it to layer 0 head 1.
+            assertArrayEquals(new double[]{0.1, 0.5, 0.1, 0.1}, b.plan().ratios()[0], 1e-9);
+        }
+        String e = assertThrows(IllegalArgumentException.class, () -> ModelProfileJson.parse(
+                json.replace("\"massGrid\": [0.1, 0.5, 1],", ""), "p.json")).getMessage();
+        assertTrue(e.contains("massGrid and massCurve must be given together"), e);
     }
 }
