@@ -8,6 +8,9 @@ import dev.shadowattn.plugin.config.ScaleMode;
 import dev.shadowattn.plugin.config.ShadowAttnConfig;
 import dev.shadowattn.plugin.config.Sharing;
 import dev.shadowattn.plugin.exec.WorkerPool;
+import dev.shadowattn.plugin.pipeline.HeadPipeline;
+import dev.shadowattn.plugin.pipeline.PipelineMode;
+import dev.shadowattn.plugin.pipeline.PipelineOptions;
 import dev.shadowattn.plugin.kernel.AttentionKernels;
 import dev.shadowattn.plugin.kernel.KernelProvider;
 import dev.shadowattn.plugin.profile.KeepRatios;
@@ -76,10 +79,15 @@ final class PlanResolver {
                     + " key selection (share=head block=1, as mode=faithful); with share=%s block=%d a uniform keep "
                     + "ratio of %.3f is used%n", cfg.sharing().key(), cfg.block(), ratios[0][0]);
         }
+        PipelineOptions pipe = PipelineOptions.parse(options);
+        HeadPipeline pipeline = pipe.mode() == PipelineMode.OFF ? null
+                : new HeadPipeline(pipe.mode(), pipe.effectiveCpuThreads());
         AttentionPlan plan = new AttentionPlan(g, cfg, ratios, scales, qScale, kScale, kMean, kernels, device,
-                new WorkerPool(threads));
+                new WorkerPool(threads), pipeline);
         double mean = Arrays.stream(ratios).flatMapToDouble(Arrays::stream).average().orElse(0);
         String description = cfg.describe(mean, scales, kMean, kernels.name(), threads)
+                + (pipeline != null ? " pipeline=" + pipeline.mode().key() + " cpu-threads=" + pipeline.cpuThreads()
+                : "")
                 + (profile != null ? " profile=" + profile.source() : "");
         return new ShadowAttnBackend(plan, description);
     }

@@ -45,6 +45,9 @@ public final class ShadowAttnBackend implements AttentionBackend {
     @Override
     public void close() {
         plan.pool().close();
+        if (plan.pipeline() != null) {
+            plan.pipeline().close();
+        }
         plan.device().close();
     }
 }

@@ -6,6 +6,7 @@ import dev.shadowattn.plugin.config.ScaleMode;
 import dev.shadowattn.plugin.config.ShadowAttnConfig;
 import dev.shadowattn.plugin.exec.WorkerPool;
 import dev.shadowattn.plugin.kernel.AttentionKernels;
+import dev.shadowattn.plugin.pipeline.HeadPipeline;
 import dev.shadowattn.plugin.scoring.ScoringDevice;
 
 /**
@@ -21,11 +22,12 @@ import dev.shadowattn.plugin.scoring.ScoringDevice;
  * @param kernels   the kernels in use
  * @param device    the INT8 scoring device
  * @param pool      the backend's worker threads
+ * @param pipeline  the head pipeline ({@code pipeline=fifo|greedy}), or null when off
  */
 public record AttentionPlan(AttentionGeometry geometry, ShadowAttnConfig config, double[][] ratios, ScaleMode scales,
                             float[][] qScale, float[][] kScale, boolean kMean, AttentionKernels kernels,
                             ScoringDevice device,
-                            WorkerPool pool) {
+                            WorkerPool pool, HeadPipeline pipeline) {
 
     /** Keys per summary block, or 0 when the estimator reads no summaries. */
     public int summaryBlock() {

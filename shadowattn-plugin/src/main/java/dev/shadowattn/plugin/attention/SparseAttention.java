@@ -44,6 +44,8 @@ final class SparseAttention {
     private final int groupSize;
     private final float attScale;
     private final WorkerState[] workers;
+    /** The head pipeline's side of this attention ({@code pipeline=fifo|greedy}), or null. */
+    private final PipelinedAttention pipelined;
 
     SparseAttention(AttentionPlan plan) {
         this.plan = plan;
@@ -57,10 +59,11 @@ final class SparseAttention {
         for (int i = 0; i < workers.length; i++) {
             workers[i] = new WorkerState();
         }
+        this.pipelined = plan.pipeline() == null ? null : new PipelinedAttention(this, plan.pipeline(), g.kvHeads());
     }
 
     /** Rows per task: one shared tile, or a batch of single-row units scored together. */
-    private int rowsPerTask() {
+    int rowsPerTask() {
         return perRowUnits() ? Math.max(1, plan.device().preferredRows()) : cfg.tile();
     }
 
@@ -72,6 +75,9 @@ final class SparseAttention {
     /** Computes {@code out} for rows {@code [pos, pos+n)} of {@code layer}; returns the work counters. */
     AttentionStats attend(LayerCache lc, int layer, int pos, int n, float[] q, int qOff, float[] out, int outOff,
                           SelectionListener listener) {
+        if (pipelined != null && listener == null) {
+            return pipelined.attend(lc, layer, pos, n, q, qOff, out, outOff);
+        }
         for (WorkerState w : workers) {
             w.resetCounters();
         }
@@ -89,8 +95,13 @@ final class SparseAttention {
             plan.pool().run(tasks, (t, w) -> runTask(lc, layer, pos, n, decode, t / tilesPerKv,
                     (t % tilesPerKv) * rows, rows, q, qOff, out, outOff, workers[w], null));
         }
+        return sum(workers);
+    }
+
+    /** The work counters of {@code states}, summed. */
+    static AttentionStats sum(WorkerState[] states) {
         AttentionStats s = AttentionStats.NONE;
-        for (WorkerState w : workers) {
+        for (WorkerState w : states) {
             s = s.plus(new AttentionStats(w.visible, w.kept, w.estimateNanos, w.selectNanos, w.attendNanos));
         }
         return s;
@@ -98,6 +109,16 @@ final class SparseAttention {
 
     private void runTask(LayerCache lc, int layer, int pos, int n, boolean decode, int kv, int a, int rowsPerTask,
                          float[] q, int qOff, float[] out, int outOff, WorkerState w, SelectionListener listener) {
+        int stride = scoreStage(lc, layer, pos, n, decode, kv, a, rowsPerTask, q, qOff, w);
+        cpuStage(lc, layer, pos, n, decode, kv, a, rowsPerTask, out, outOff, stride, w, listener);
+    }
+
+    /**
+     * First half of a task (the pipeline's scorer stage): gathers and quantizes the queries and, for per-row units
+     * with key scores, scores every visible key into {@code w.keyScores}. Returns their row stride, or -1.
+     */
+    int scoreStage(LayerCache lc, int layer, int pos, int n, boolean decode, int kv, int a, int rowsPerTask,
+                   float[] q, int qOff, WorkerState w) {
         int b = Math.min(n, a + rowsPerTask);
         int rows = b - a;
         int m = groupSize * rows;
@@ -117,11 +138,12 @@ final class SparseAttention {
             quantizeQueries(layer, kv, rows, m, w);
             meanBias(hc, m, w);
         }
+        int stride = -1;
         if (perRowUnits()) {
-            int stride = KeyLayout.groupsFor(lastPos + 1) * GROUP;
             boolean keyScores = anySparse
                     && (cfg.estimator() == Estimator.INT8 || cfg.estimator() == Estimator.EXACT);
             if (keyScores) {
+                stride = KeyLayout.groupsFor(lastPos + 1) * GROUP;
                 w.ensureKeys(stride, m);
                 if (cfg.estimator() == Estimator.INT8) {
                     java.util.Arrays.fill(w.kvOf, 0, groupSize, kv);
@@ -132,18 +154,32 @@ final class SparseAttention {
                             w.keyScores, 0, stride);
                 }
             }
-            w.estimateNanos += System.nanoTime() - t0;
+        }
+        w.estimateNanos += System.nanoTime() - t0;
+        return stride;
+    }
+
+    /**
+     * Second half of a task (the pipeline's CPU stage): selects and attends for every unit of the task and writes
+     * its output rows. {@code stride} is what {@link #scoreStage} returned for the same task and worker state.
+     */
+    void cpuStage(LayerCache lc, int layer, int pos, int n, boolean decode, int kv, int a, int rowsPerTask,
+                  float[] out, int outOff, int stride, WorkerState w, SelectionListener listener) {
+        int b = Math.min(n, a + rowsPerTask);
+        int rows = b - a;
+        int m = groupSize * rows;
+        int firstPos = pos + a;
+        int lastPos = pos + b - 1;
+        HeadCache hc = lc.head(kv);
+        if (perRowUnits()) {
             for (int r = 0; r < rows; r++) {
-                rowUnits(lc, hc, layer, kv, r, rows, decode, keyScores ? stride : -1, w, listener);
+                rowUnits(lc, hc, layer, kv, r, rows, decode, stride, w, listener);
             }
+        } else if (cfg.sharing() == Sharing.KV) {
+            unit(lc, hc, layer, kv, 0, groupSize, 0, m, rows, firstPos, lastPos, decode, w, listener);
         } else {
-            w.estimateNanos += System.nanoTime() - t0;
-            if (cfg.sharing() == Sharing.KV) {
-                unit(lc, hc, layer, kv, 0, groupSize, 0, m, rows, firstPos, lastPos, decode, w, listener);
-            } else {
-                for (int hh = 0; hh < groupSize; hh++) {
-                    unit(lc, hc, layer, kv, hh, 1, hh * rows, rows, rows, firstPos, lastPos, decode, w, listener);
-                }
+            for (int hh = 0; hh < groupSize; hh++) {
+                unit(lc, hc, layer, kv, hh, 1, hh * rows, rows, rows, firstPos, lastPos, decode, w, listener);
             }
         }
         scatterOutput(a, rows, kv, out, outOff, w);

@@ -1,6 +1,7 @@
 package dev.shadowattn.plugin.config;
 
 import dev.shadowattn.api.AttentionOptions;
+import dev.shadowattn.plugin.pipeline.PipelineOptions;
 import dev.shadowattn.plugin.qnn.QnnDeviceOptions;
 import dev.shadowattn.plugin.qnn.ScoringDeviceFactory;
 
@@ -48,7 +49,7 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
     /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
     public static final Set<String> KEYS = union(Set.of("mode", "ratio", "estimator", "share", "block", "tile",
             "summary", "shortlist", "estimate-stride", "bound-stride", "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
-            "kmean"), QnnDeviceOptions.KEYS);
+            "kmean"), union(QnnDeviceOptions.KEYS, PipelineOptions.KEYS));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         java.util.Set<String> u = new java.util.HashSet<>(a);
