@@ -11,6 +11,7 @@ import dev.shadowattn.plugin.exec.WorkerPool;
 import dev.shadowattn.plugin.pipeline.HeadPipeline;
 import dev.shadowattn.plugin.pipeline.PipelineMode;
 import dev.shadowattn.plugin.pipeline.PipelineOptions;
+import dev.shadowattn.plugin.pipeline.StageCostsFile;
 import dev.shadowattn.plugin.kernel.AttentionKernels;
 import dev.shadowattn.plugin.kernel.KernelProvider;
 import dev.shadowattn.plugin.profile.KeepRatios;
@@ -80,16 +81,35 @@ final class PlanResolver {
                     + "ratio of %.3f is used%n", cfg.sharing().key(), cfg.block(), ratios[0][0]);
         }
         PipelineOptions pipe = PipelineOptions.parse(options);
+        double mean = Arrays.stream(ratios).flatMapToDouble(Arrays::stream).average().orElse(0);
+        String settings = cfg.describe(mean, scales, kMean, kernels.name(), threads)
+                + (pipe.mode() != PipelineMode.OFF ? " pipeline=" + pipe.mode().key() + " cpu-threads="
+                + pipe.effectiveCpuThreads() : "");
         HeadPipeline pipeline = pipe.mode() == PipelineMode.OFF ? null
-                : new HeadPipeline(pipe.mode(), pipe.effectiveCpuThreads());
+                : new HeadPipeline(pipe.mode(), pipe.effectiveCpuThreads(), costsFile(cfg, options, pipe,
+                settings + " scorer=" + device.name(), notices));
         AttentionPlan plan = new AttentionPlan(g, cfg, ratios, scales, qScale, kScale, kMean, kernels, device,
                 new WorkerPool(threads), pipeline);
-        double mean = Arrays.stream(ratios).flatMapToDouble(Arrays::stream).average().orElse(0);
-        String description = cfg.describe(mean, scales, kMean, kernels.name(), threads)
-                + (pipeline != null ? " pipeline=" + pipeline.mode().key() + " cpu-threads=" + pipeline.cpuThreads()
-                : "")
-                + (profile != null ? " profile=" + profile.source() : "");
+        String description = settings + (profile != null ? " profile=" + profile.source() : "");
         return new ShadowAttnBackend(plan, description);
+    }
+
+    /**
+     * Where the pipeline's stage costs are stored: beside the profile file ({@code profile=PATH}, else the one
+     * beside the model), for the model of option {@link AttentionOptions#MODEL_PATH}; null without a model, or with
+     * {@code pipeline.costs=off}.
+     */
+    private static StageCostsFile costsFile(ShadowAttnConfig cfg, AttentionOptions options, PipelineOptions pipe,
+                                            String config, PrintStream notices) {
+        String model = options.get(AttentionOptions.MODEL_PATH).orElse(null);
+        String id = model == null || !pipe.storeCosts() ? null : StageCostsFile.modelId(Path.of(model));
+        if (id == null) {
+            return null;
+        }
+        Path profile = cfg.profile() != null && !"none".equals(cfg.profile()) ? Path.of(cfg.profile())
+                : besideModel(model);
+        return new StageCostsFile(profile.resolveSibling(profile.getFileName() + StageCostsFile.SUFFIX), id, config,
+                notices);
     }
 
     private static ModelProfile findProfile(ShadowAttnConfig cfg, AttentionOptions options) {

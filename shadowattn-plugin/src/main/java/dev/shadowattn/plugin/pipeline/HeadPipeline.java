@@ -1,5 +1,7 @@
 package dev.shadowattn.plugin.pipeline;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +17,8 @@ import java.util.concurrent.atomic.LongAdder;
  * scorer runs at most {@code slots - 1} units ahead. Several sessions may run calls at once.
  *
  * <p>It also keeps the {@link StageCosts} profiled by the first call of each {@link CostKey} and the plan made from
- * them, in memory for the backend's life.
+ * them, in memory for the backend's life; with a {@link StageCostsFile} the costs are loaded from it at creation and
+ * stored in it at {@link #close} when calls profiled new ones.
  */
 public final class HeadPipeline implements AutoCloseable {
 
@@ -52,12 +55,20 @@ public final class HeadPipeline implements AutoCloseable {
     private final int cpuThreads;
     private final ExecutorService cpu;
     private final ConcurrentHashMap<CostKey, Profiled> profiles = new ConcurrentHashMap<>();
+    private final Map<CostKey, StageCosts> stored;
+    private final StageCostsFile costsFile;
+    private final LongAdder profilings = new LongAdder();
     private final LongAdder calls = new LongAdder();
     private final LongAdder wall = new LongAdder();
     private final LongAdder scorerBusy = new LongAdder();
     private final LongAdder cpuBusy = new LongAdder();
 
     public HeadPipeline(PipelineMode mode, int cpuThreads) {
+        this(mode, cpuThreads, null);
+    }
+
+    /** A pipeline whose stage costs are loaded from and stored in {@code costsFile} (null: memory only). */
+    public HeadPipeline(PipelineMode mode, int cpuThreads, StageCostsFile costsFile) {
         if (mode == PipelineMode.OFF) {
             throw new IllegalArgumentException("HeadPipeline: mode off has no pipeline");
         }
@@ -66,6 +77,8 @@ public final class HeadPipeline implements AutoCloseable {
         }
         this.mode = mode;
         this.cpuThreads = cpuThreads;
+        this.costsFile = costsFile;
+        this.stored = costsFile == null ? Map.of() : costsFile.load();
         this.cpu = Executors.newFixedThreadPool(cpuThreads, r -> {
             Thread t = new Thread(r, "shadowattn-pipeline-cpu");
             t.setDaemon(true);
@@ -95,6 +108,10 @@ public final class HeadPipeline implements AutoCloseable {
     /** The plan for {@code key}: the profiled one, else FIFO (the call then profiles; see {@link #record}). */
     public SchedulePlan plan(CostKey key, int units, int[] bucket) {
         Profiled p = profiles.get(key);
+        StageCosts loaded = stored.get(key);
+        if (p == null && loaded != null && loaded.units() == units && bucket.length == units) {
+            p = put(key, loaded, bucket);
+        }
         if (p != null && p.plan().order().length == units) {
             return p.plan();
         }
@@ -103,11 +120,21 @@ public final class HeadPipeline implements AutoCloseable {
 
     /** Whether {@code key} still needs profiling. */
     public boolean needsProfile(CostKey key) {
-        return !profiles.containsKey(key);
+        return !profiles.containsKey(key) && !stored.containsKey(key);
     }
 
     /** Stores the stage costs measured by a FIFO call and the plan of this pipeline's mode made from them. */
     public Profiled record(CostKey key, StageCosts costs, int[] bucket) {
+        profilings.increment();
+        return put(key, costs, bucket);
+    }
+
+    /** Stage costs profiled by calls of this pipeline (not loaded from its {@link StageCostsFile}). */
+    public long profilings() {
+        return profilings.sum();
+    }
+
+    private Profiled put(CostKey key, StageCosts costs, int[] bucket) {
         SchedulePlan plan = mode == PipelineMode.GREEDY ? Planner.greedy(costs, bucket, cpuThreads)
                 : Planner.fifo(costs, bucket, cpuThreads);
         Profiled p = new Profiled(costs, plan);
@@ -232,5 +259,10 @@ public final class HeadPipeline implements AutoCloseable {
     @Override
     public void close() {
         cpu.shutdown();
+        if (costsFile != null && profilings.sum() > 0) {
+            Map<CostKey, StageCosts> all = new HashMap<>(stored);
+            profiles.forEach((k, p) -> all.put(k, p.costs()));
+            costsFile.save(all);
+        }
     }
 }

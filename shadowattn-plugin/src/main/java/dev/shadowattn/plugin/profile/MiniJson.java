@@ -9,7 +9,7 @@ import java.util.Map;
  * A small JSON reader (RFC 8259) for profile files: objects become {@code Map<String,Object>}, arrays
  * {@code List<Object>}, numbers {@code Double}, plus {@code String}, {@code Boolean} and {@code null}.
  */
-final class MiniJson {
+public final class MiniJson {
 
     private final String text;
     private final String source;
@@ -20,7 +20,7 @@ final class MiniJson {
         this.source = source;
     }
 
-    static Object parse(String text, String source) {
+    public static Object parse(String text, String source) {
         MiniJson p = new MiniJson(text, source);
         Object value = p.value(0);
         p.skipSpace();
