@@ -34,6 +34,15 @@ public record AttentionPlan(AttentionGeometry geometry, ShadowAttnConfig config,
         return config.estimator().needsSummaries() ? config.summary() : 0;
     }
 
+    /**
+     * Whether the caches keep a row-major copy of float K: when units select single keys one query row at a time
+     * (the paper's shape), attention gathers the selected rows instead of scanning 16-key groups.
+     */
+    public boolean rowKeys() {
+        return config.block() == 1 && config.sharing() == dev.shadowattn.plugin.config.Sharing.HEAD
+                && config.tile() == 1 && !config.gather().equals("groups");
+    }
+
     /** Whether the estimator needs quantized queries. */
     boolean needsInt8() {
         Estimator e = config.estimator();

@@ -27,7 +27,7 @@ public final class ShadowAttnSession implements AttentionSession {
         this.layers = new LayerCache[g.layers()];
         for (int l = 0; l < layers.length; l++) {
             layers[l] = new LayerCache(l, g.kvHeads(), g.headDim(), plan.summaryBlock(),
-                    plan.kScale() == null ? null : plan.kScale()[l], plan.kMean(), g.maxContext());
+                    plan.kScale() == null ? null : plan.kScale()[l], plan.kMean(), g.maxContext(), plan.rowKeys());
         }
         this.attention = new SparseAttention(plan);
     }

@@ -36,6 +36,9 @@ import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
  */
 final class SparseAttention {
 
+    /** Query heads per KV head that {@link AttentionKernels#attendKeys} takes (one bit each). */
+    private static final int MAX_KEY_HEADS = 32;
+
     private final AttentionPlan plan;
     private final AttentionGeometry g;
     private final ShadowAttnConfig cfg;
@@ -171,7 +174,9 @@ final class SparseAttention {
         int firstPos = pos + a;
         int lastPos = pos + b - 1;
         HeadCache hc = lc.head(kv);
-        if (perRowUnits()) {
+        if (perRowUnits() && cfg.block() == 1 && groupSize <= MAX_KEY_HEADS) {
+            singleKeys(lc, hc, layer, kv, rows, decode, stride, w, listener);
+        } else if (perRowUnits()) {
             for (int r = 0; r < rows; r++) {
                 rowUnits(lc, hc, layer, kv, r, rows, decode, stride, w, listener);
             }
@@ -274,6 +279,155 @@ final class SparseAttention {
                 q0 * d, w.attend);
         w.attendNanos += System.nanoTime() - t1;
         account(layer, kv, w.pos, q0, qn, rows, hh0, count, masks, 0, w, listener);
+    }
+
+    /**
+     * The paper's shape over single keys, for the {@code rows} rows of a task: each query head of each row selects
+     * its keys into a bit set ({@code w.bits}, {@code [row][head][word]}). Then either each row's G heads attend in
+     * one call over rows of the row-major K copy ({@link HeadCache#keyRows}), reading each key any of them selected
+     * once, or, when the selections are too dense for that ({@code gather}), all queries of the task attend in one
+     * call over the 16-key groups any of them touches, with a lane mask per query (so K and V are read once for
+     * the whole task, as dense attention does).
+     *
+     * @param stride row stride of the batch's key scores in {@code w.keyScores}, or -1 when there are none
+     */
+    private void singleKeys(LayerCache lc, HeadCache hc, int layer, int kv, int rows, boolean decode, int stride,
+                            WorkerState w, SelectionListener listener) {
+        long t0 = System.nanoTime();
+        int lastPos = w.pos[rows - 1];
+        int words = (lastPos + 64) >>> 6;
+        w.ensureBits(rows * groupSize * words);
+        long[] bits = w.bits;
+        long union = 0;
+        long visible = 0;
+        for (int r = 0; r < rows; r++) {
+            int p = w.pos[r];
+            int used = (p + 64) >>> 6;
+            for (int hh = 0; hh < groupSize; hh++) {
+                int i = hh * rows + r;
+                int off = (r * groupSize + hh) * words;
+                selectKeyBits(lc, hc, layer, kv, hh, i, p, decode, stride < 0 ? -1 : i * stride, off, w);
+                java.util.Arrays.fill(bits, off + used, off + words, 0L);
+            }
+            for (int wd = 0; wd < used; wd++) {
+                long any = 0L;
+                for (int hh = 0; hh < groupSize; hh++) {
+                    any |= bits[(r * groupSize + hh) * words + wd];
+                }
+                union += Long.bitCount(any);
+            }
+            visible += p + 1;
+        }
+        boolean asRows = hc.hasKeyRows() && (cfg.gather().equals("rows")
+                || union < ShadowAttnConfig.ROWS_BELOW * visible);
+        int m = groupSize * rows;
+        int count = asRows ? 0 : groupsFromBits(bits, words, rows, KeyLayout.groupsFor(lastPos + 1), w);
+        long t1 = System.nanoTime();
+        w.selectNanos += t1 - t0;
+        if (asRows) {
+            for (int r = 0; r < rows; r++) {
+                for (int hh = 0; hh < groupSize; hh++) {
+                    w.rowQ(hh, r, rows, d);
+                }
+                kernels.attendKeys(w.rowQ, 0, groupSize, bits, r * groupSize * words, words, hc.keyRows(),
+                        hc.values(), d, w.rowOut, 0, w.attend);
+                for (int hh = 0; hh < groupSize; hh++) {
+                    System.arraycopy(w.rowOut, hh * d, w.out, (hh * rows + r) * d, d);
+                }
+            }
+        } else {
+            kernels.attend(w.qAtt, 0, m, w.pos, 0, hc.keys(), hc.values(), d, w.groups, w.unionMasks, count, count,
+                    w.out, 0, w.attend);
+        }
+        w.attendNanos += System.nanoTime() - t1;
+        for (int r = 0; r < rows; r++) {
+            int p = w.pos[r];
+            for (int hh = 0; hh < groupSize; hh++) {
+                int off = (r * groupSize + hh) * words;
+                w.visible += p + 1;
+                int kept = 0;
+                int nk = 0;
+                for (int wd = 0; wd < words; wd++) {
+                    long b = bits[off + wd];
+                    kept += Long.bitCount(b);
+                    if (listener != null) {
+                        while (b != 0L) {
+                            w.keys[nk++] = wd << 6 | Long.numberOfTrailingZeros(b);
+                            b &= b - 1;
+                        }
+                    }
+                }
+                w.kept += kept;
+                if (listener != null) {
+                    listener.selected(layer, kv * groupSize + hh, p, w.keys, nk);
+                }
+            }
+        }
+    }
+
+    /**
+     * The 16-key groups touched by any query's bit set (ascending, into {@code w.groups}) and each query's lane
+     * masks over them ({@code w.unionMasks[i * count + t]} for query {@code i = head * rows + row}, whose bit set is
+     * at {@code bits[(row * G + head) * words]}); returns their count.
+     */
+    private int groupsFromBits(long[] bits, int words, int rows, int groups, WorkerState w) {
+        int m = groupSize * rows;
+        w.ensureUnionMasks(m * groups);
+        int count = 0;
+        for (int grp = 0; grp < groups; grp++) {
+            int shift = (grp & 3) * GROUP;
+            long any = 0L;
+            for (int j = 0, o = grp >>> 2; j < m; j++, o += words) {
+                any |= bits[o];
+            }
+            if ((int) (any >>> shift & 0xFFFF) != 0) {
+                w.groups[count++] = grp;
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int hh = 0; hh < groupSize; hh++) {
+                int off = (r * groupSize + hh) * words;
+                int mo = (hh * rows + r) * count;
+                for (int t = 0; t < count; t++) {
+                    int grp = w.groups[t];
+                    w.unionMasks[mo + t] = (int) (bits[off + (grp >>> 2)] >>> ((grp & 3) * GROUP)) & 0xFFFF;
+                }
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Selection of query {@code i} (head {@code hh} of the KV head, one row at position {@code p}) over single keys,
+     * into the bit set at {@code w.bits[bitsOff]}.
+     */
+    private void selectKeyBits(LayerCache lc, HeadCache hc, int layer, int kv, int hh, int i, int p, boolean decode,
+                               int keyRow, int bitsOff, WorkerState w) {
+        int h = kv * groupSize + hh;
+        int visible = p + 1;
+        Selection sel = new Selection(1, p, p, plan.ratios()[layer][h], cfg.sink(), cfg.window());
+        if (denseFor(layer, h, h + 1, visible, decode) || sel.picks() >= sel.candidates()) {
+            setFirst(w.bits, bitsOff, visible);
+        } else if (sel.picks() > 0) {
+            long t0 = System.nanoTime();
+            estimate(lc, hc, kv, 1, i, 1, 1, p, sel, keyRow, w);
+            long t1 = System.nanoTime();
+            w.estimateNanos += t1 - t0;
+            w.selectNanos -= t1 - t0;
+            sel.force(w.elemScores);
+            kernels.selectBits(w.elemScores, sel.candidates(), sel.picks(), w.bits, bitsOff, w.select);
+        } else {
+            java.util.Arrays.fill(w.bits, bitsOff, bitsOff + ((visible + 63) >>> 6), 0L);
+        }
+    }
+
+    /** Sets bits {@code [0, n)} of the bit set at {@code bits[off]} and clears the rest of its last word. */
+    private static void setFirst(long[] bits, int off, int n) {
+        int full = n >>> 6;
+        java.util.Arrays.fill(bits, off, off + full, -1L);
+        if ((n & 63) != 0) {
+            bits[off + full] = (1L << n) - 1;
+        }
     }
 
     /**

@@ -53,6 +53,8 @@ final class WorkerState {
     int[] unionMasks = new int[0];
     /** Per-row units: the row's queries of the G heads, their positions and outputs. */
     float[] rowQ = new float[0];
+    /** Per-row units over single keys: each head's selected keys as a bit set, {@code [head][word]}. */
+    long[] bits = new long[0];
     int[] rowPos = new int[0];
     float[] rowOut = new float[0];
 
@@ -122,6 +124,12 @@ final class WorkerState {
     void ensureUnionMasks(int n) {
         if (unionMasks.length < n) {
             unionMasks = new int[Math.max(n, unionMasks.length * 3 / 2)];
+        }
+    }
+
+    void ensureBits(int words) {
+        if (bits.length < words) {
+            bits = new long[Math.max(words, bits.length * 3 / 2)];
         }
     }
 

@@ -9,7 +9,8 @@ import static dev.shadowattn.plugin.cache.KeyLayout.GROUP_SHIFT;
 
 /**
  * The cache of one KV head in one layer: float K (transposed groups), float V, the INT8 shadow of K with its
- * scales, and optional per-block K summaries ({@link KeyLayout}). It grows with use, never past the context limit.
+ * scales, optional per-block K summaries, and optionally a row-major copy of float K for single-key gathers
+ * ({@link KeyLayout}). It grows with use, never past the context limit.
  * The caller ({@link LayerCache}) keeps the length and checks arguments; values written here are finite.
  */
 public final class HeadCache implements AutoCloseable {
@@ -25,12 +26,14 @@ public final class HeadCache implements AutoCloseable {
     private final float staticScale;
     private final boolean kMean;
     private final int maxCapacity;
+    private final boolean rowKeys;
 
     private final GrowableSegment keys = new GrowableSegment();
     private final GrowableSegment values = new GrowableSegment();
     private final GrowableSegment keys8 = new GrowableSegment();
     private final GrowableSegment scales = new GrowableSegment();
     private final GrowableSegment summaries = new GrowableSegment();
+    private final GrowableSegment keyRows = new GrowableSegment();
 
     /** Dynamic scales: the largest |k - mean| of each group so far. */
     private float[] groupMax = new float[0];
@@ -45,9 +48,12 @@ public final class HeadCache implements AutoCloseable {
      * @param staticScale  the INT8 scale of K for every group, or {@code NaN} for dynamic per-group scales
      * @param kMean        subtract the mean of the first rows written before quantizing
      * @param maxContext   the most positions this cache will hold
+     * @param rowKeys      also keep float K row-major ({@link #keyRows}), for attention over single selected keys
      */
-    public HeadCache(int headDim, int summaryBlock, float staticScale, boolean kMean, int maxContext) {
+    public HeadCache(int headDim, int summaryBlock, float staticScale, boolean kMean, int maxContext,
+                     boolean rowKeys) {
         this.headDim = headDim;
+        this.rowKeys = rowKeys;
         this.summaryBlock = summaryBlock;
         this.staticScale = staticScale;
         this.kMean = kMean;
@@ -62,6 +68,20 @@ public final class HeadCache implements AutoCloseable {
     /** Float K, {@code [group][headDim][16]}. */
     public MemorySegment keys() {
         return keys.segment();
+    }
+
+    /**
+     * Float K, {@code [position][headDim]} (the same values as {@link #keys}), or an empty segment when this cache
+     * was made without row keys. A selected key's row is then one contiguous read instead of one float in each of
+     * {@code headDim} cache lines.
+     */
+    public MemorySegment keyRows() {
+        return keyRows.segment();
+    }
+
+    /** Whether {@link #keyRows} is kept. */
+    public boolean hasKeyRows() {
+        return rowKeys;
     }
 
     /** Float V, {@code [position][headDim]}. */
@@ -91,7 +111,7 @@ public final class HeadCache implements AutoCloseable {
     /** Bytes held now (all arrays). */
     public long bytes() {
         return keys.byteSize() + values.byteSize() + keys8.byteSize() + scales.byteSize() + summaries.byteSize()
-                + (long) groupMax.length * Float.BYTES;
+                + keyRows.byteSize() + (long) groupMax.length * Float.BYTES;
     }
 
     /** Makes room for {@code positions} positions, keeping the first {@code used}. */
@@ -104,6 +124,9 @@ public final class HeadCache implements AutoCloseable {
         int groups = cap >>> GROUP_SHIFT;
         keys.ensure(KeyLayout.keyOffset(groups, 0, headDim), KeyLayout.keyOffset(usedGroups, 0, headDim));
         values.ensure(KeyLayout.valueOffset(cap, headDim), KeyLayout.valueOffset(used, headDim));
+        if (rowKeys) {
+            keyRows.ensure(KeyLayout.valueOffset(cap, headDim), KeyLayout.valueOffset(used, headDim));
+        }
         keys8.ensure(KeyLayout.key8Offset(groups, 0, headDim), KeyLayout.key8Offset(usedGroups, 0, headDim));
         scales.ensure((long) groups * Float.BYTES, (long) usedGroups * Float.BYTES);
         if (summaryBlock > 0) {
@@ -174,6 +197,9 @@ public final class HeadCache implements AutoCloseable {
             kSeg.set(FLOAT, KeyLayout.keyOffset(g, c, headDim) + (long) lane * Float.BYTES, k[kOff + c]);
         }
         MemorySegment.copy(v, vOff, values.segment(), FLOAT, KeyLayout.valueOffset(pos, headDim), headDim);
+        if (rowKeys) {
+            MemorySegment.copy(k, kOff, keyRows.segment(), FLOAT, KeyLayout.valueOffset(pos, headDim), headDim);
+        }
         quantizeInto(g, lane, k, kOff);
         if (summaryBlock > 0) {
             updateSummary(pos, k, kOff);
@@ -315,6 +341,7 @@ public final class HeadCache implements AutoCloseable {
         keys8.close();
         scales.close();
         summaries.close();
+        keyRows.close();
         capacity = 0;
         groupMax = new float[0];
         mean = null;

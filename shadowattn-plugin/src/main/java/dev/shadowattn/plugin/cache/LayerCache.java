@@ -14,15 +14,16 @@ public final class LayerCache implements ShadowKeys, AutoCloseable {
 
     /**
      * @param staticScales INT8 K scale per KV head, or {@code null} for dynamic scales
+     * @param rowKeys      also keep float K row-major (single-key selection)
      */
     public LayerCache(int layer, int kvHeads, int headDim, int summaryBlock, float[] staticScales, boolean kMean,
-                      int maxContext) {
+                      int maxContext, boolean rowKeys) {
         this.layer = layer;
         this.headDim = headDim;
         this.heads = new HeadCache[kvHeads];
         for (int h = 0; h < kvHeads; h++) {
             heads[h] = new HeadCache(headDim, summaryBlock, staticScales == null ? Float.NaN : staticScales[h], kMean,
-                    maxContext);
+                    maxContext, rowKeys);
         }
     }
 

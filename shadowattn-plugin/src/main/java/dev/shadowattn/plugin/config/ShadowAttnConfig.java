@@ -35,13 +35,27 @@ import java.util.Set;
  *                    {@link dev.shadowattn.plugin.qnn.ScoringDeviceFactory}; {@code qnn.*} options in docs/QNN.md)
  * @param kMean       subtract the per-channel mean of the first 64 keys before quantizing K (ranking-neutral, more
  *                    INT8 precision), or {@code null}: on with dynamic scales, off with static ones
+ * @param gather      how per-row single-key units read their keys: {@code rows} (a row-major copy of K, each
+ *                    selected key read once for the heads of its KV head), {@code groups} (16-key groups of the
+ *                    blocked K with lane masks; no K copy) or {@code auto} (rows when the heads' keys together are
+ *                    under {@link #ROWS_BELOW} of the visible keys, else groups); see docs/SHADOWATTN-BACKEND.md
  */
 public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sharing sharing, int block, int tile,
                                int summary, double shortlist, int estimateStride, int boundStride,
                                ScaleMode scales, int sink, int window, int denseBelow, boolean prefillOnly,
-                               String profile, int threads, String kernels, String scorer, Boolean kMean) {
+                               String profile, int threads, String kernels, String scorer, Boolean kMean,
+                               String gather) {
 
     public static final String BACKEND = "shadowattn";
+
+    /** How per-row single-key units read their keys unless {@code gather} says otherwise (measured: docs). */
+    public static final String DEFAULT_GATHER = "groups";
+
+    /**
+     * {@code gather=auto} reads rows when the union of a row's selections covers less than this share of the visible
+     * keys: the measured break-even of row gathers against streaming 16-key groups (docs/SHADOWATTN-BACKEND.md).
+     */
+    public static final double ROWS_BELOW = 0.25;
 
     /** Keep ratio used when neither the option nor a profile gives one. */
     public static final double DEFAULT_RATIO = 0.20;
@@ -49,7 +63,7 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
     /** Every option key this backend accepts (besides {@code model.*} and {@code engine.*}). */
     public static final Set<String> KEYS = union(Set.of("mode", "ratio", "estimator", "share", "block", "tile",
             "summary", "shortlist", "estimate-stride", "bound-stride", "scales", "sink", "window", "dense-below", "prefill-only", "profile", "threads", "kernels", "scorer",
-            "kmean"), union(QnnDeviceOptions.KEYS, PipelineOptions.KEYS));
+            "kmean", "gather"), union(QnnDeviceOptions.KEYS, PipelineOptions.KEYS));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         java.util.Set<String> u = new java.util.HashSet<>(a);
@@ -95,6 +109,10 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
             throw new IllegalArgumentException("backend option kernels=" + kernels + " must be one of auto, vector, scalar");
         }
         ScoringDeviceFactory.checkScorer(scorer);
+        if (!Set.of("auto", "rows", "groups").contains(gather)) {
+            throw new IllegalArgumentException("backend option gather=" + gather
+                    + " must be one of auto, rows, groups");
+        }
     }
 
     /** Fails naming {@code what} unless {@code r} is in (0, 1]. */
@@ -139,7 +157,8 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
                 o.getInt("threads", 0),
                 o.getString("kernels", "auto").toLowerCase(Locale.ROOT),
                 o.getString("scorer", "cpu").toLowerCase(Locale.ROOT),
-                o.get("kmean").isPresent() ? o.getBoolean("kmean", true) : null);
+                o.get("kmean").isPresent() ? o.getBoolean("kmean", true) : null,
+                o.getString("gather", DEFAULT_GATHER).toLowerCase(Locale.ROOT));
     }
 
     /** One line for logs. */

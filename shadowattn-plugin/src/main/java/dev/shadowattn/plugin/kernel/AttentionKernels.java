@@ -55,6 +55,24 @@ public interface AttentionKernels {
     int selectTopK(float[] scores, int n, int k, int[] out, SelectScratch scratch);
 
     /**
+     * Top-{@code k} selection as a bit set: sets in {@code bits[bitsOff, bitsOff + (n + 63) / 64)} exactly the bits
+     * of the keys {@link #selectTopK} would return (bit {@code j & 63} of word {@code j >> 6} for key {@code j}) and
+     * clears every other bit of those words.
+     */
+    void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch);
+
+    /**
+     * Exact attention of {@code heads} queries (one row each, {@code q[qOff + h * headDim ...]}, already multiplied
+     * by {@code 1/sqrt(headDim)}) over single keys of one KV head, each head with its own key set:
+     * {@code bits[bitsOff + h * words + (j >> 6)]} bit {@code j & 63} selects key {@code j} for head {@code h}.
+     * {@code out[outOff + h * headDim ...] = softmax(q_h·K_sel^T) V_sel}, or zeros when head {@code h} selects
+     * nothing. Keys are read from row-major float K ({@code kRows}, {@code [position][headDim]}) and V; each key
+     * selected by any of the heads is read once for all of them. {@code heads <= 32}.
+     */
+    void attendKeys(float[] q, int qOff, int heads, long[] bits, int bitsOff, int words, MemorySegment kRows,
+                    MemorySegment v, int headDim, float[] out, int outOff, AttendScratch scratch);
+
+    /**
      * Exact causal attention of {@code m} queries over a list of key groups of one KV head:
      * for query {@code i}, the keys are those of groups {@code groups[0, count)} whose lane bit is set in
      * {@code masks[i * maskStride + t]} (shared by all queries when {@code maskStride} is 0; all lanes when

@@ -146,6 +146,53 @@ public final class ScalarKernels implements AttentionKernels {
         return k;
     }
 
+    @Override
+    public void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
+        int words = (n + 63) >>> 6;
+        Arrays.fill(bits, bitsOff, bitsOff + words, 0L);
+        int[] chosen = new int[Math.max(0, Math.min(k, n))];
+        int count = selectTopK(scores, n, k, chosen, scratch);
+        for (int i = 0; i < count; i++) {
+            bits[bitsOff + (chosen[i] >>> 6)] |= 1L << chosen[i];
+        }
+    }
+
+    @Override
+    public void attendKeys(float[] q, int qOff, int heads, long[] bits, int bitsOff, int words, MemorySegment kRows,
+                           MemorySegment v, int headDim, float[] out, int outOff, AttendScratch scratch) {
+        float[] logits = new float[words * 64];
+        int[] index = new int[words * 64];
+        for (int h = 0; h < heads; h++) {
+            int n = 0;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < words * 64; j++) {
+                if ((bits[bitsOff + h * words + (j >>> 6)] >>> j & 1) != 0) {
+                    long ko = KeyLayout.valueOffset(j, headDim);
+                    float dot = 0f;
+                    for (int c = 0; c < headDim; c++) {
+                        dot += q[qOff + h * headDim + c] * kRows.get(FLOAT, ko + (long) c * Float.BYTES);
+                    }
+                    logits[n] = dot;
+                    index[n++] = j;
+                    max = Math.max(max, dot);
+                }
+            }
+            float sum = 0f;
+            float[] acc = new float[headDim];
+            for (int t = 0; t < n; t++) {
+                float p = (float) Math.exp(logits[t] - max);
+                sum += p;
+                long vo = KeyLayout.valueOffset(index[t], headDim);
+                for (int c = 0; c < headDim; c++) {
+                    acc[c] += p * v.get(FLOAT, vo + (long) c * Float.BYTES);
+                }
+            }
+            for (int c = 0; c < headDim; c++) {
+                out[outOff + h * headDim + c] = n == 0 ? 0f : acc[c] / sum;
+            }
+        }
+    }
+
     /** A signed int ordered like the float (with -0.0 taken as 0.0). */
     static int sortable(float f) {
         int bits = Float.floatToRawIntBits(f + 0.0f);

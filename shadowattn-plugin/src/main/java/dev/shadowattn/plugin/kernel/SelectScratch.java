@@ -6,6 +6,9 @@ public final class SelectScratch {
     float[] values = new float[0];
     final int[] counts = new int[256];
     long[] keys = new long[0];
+    /** The threshold found by the last vector selection and how many scores equal to it are kept. */
+    float threshold;
+    int ties;
 
     float[] values(int n) {
         if (values.length < n) {

@@ -295,7 +295,18 @@ final class VectorKernels implements AttentionKernels {
         return VectorTopK.select(scores, n, k, out, scratch);
     }
 
+    @Override
+    public void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
+        VectorTopK.selectBits(scores, n, k, bits, bitsOff, scratch);
+    }
+
     // ---- exact sparse attention -------------------------------------------------------------------------------
+
+    @Override
+    public void attendKeys(float[] q, int qOff, int heads, long[] bits, int bitsOff, int words, MemorySegment kRows,
+                           MemorySegment v, int d, float[] out, int outOff, AttendScratch scratch) {
+        VectorKeyAttention.attend(q, qOff, heads, bits, bitsOff, words, kRows, v, d, out, outOff, scratch);
+    }
 
     @Override
     public void attend(float[] q, int qOff, int m, int[] pos, int posOff, MemorySegment k, MemorySegment v, int d,

@@ -30,6 +30,33 @@ final class VectorTopK {
             }
             return n;
         }
+        threshold(scores, n, k, scratch);
+        return emit(scores, n, scratch.threshold, scratch.ties, out);
+    }
+
+    /** As {@link #select}, into a bit set ({@link AttentionKernels#selectBits}). */
+    static void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
+        int words = (n + 63) >>> 6;
+        if (k <= 0 || n <= 0) {
+            java.util.Arrays.fill(bits, bitsOff, bitsOff + words, 0L);
+            return;
+        }
+        if (k >= n) {
+            java.util.Arrays.fill(bits, bitsOff, bitsOff + words, -1L);
+            if ((n & 63) != 0) {
+                bits[bitsOff + words - 1] = (1L << n) - 1;
+            }
+            return;
+        }
+        threshold(scores, n, k, scratch);
+        emitBits(scores, n, scratch.threshold, scratch.ties, bits, bitsOff);
+    }
+
+    /**
+     * The k-th largest score ({@code 0 < k < n}) into {@code scratch.threshold}, and into {@code scratch.ties} how
+     * many scores equal to it are kept (the lowest-indexed ones).
+     */
+    private static void threshold(float[] scores, int n, int k, SelectScratch scratch) {
         float[] vals = scratch.values(n);
         if (n >= SAMPLE_FROM) {
             // Ranks around k/8 in a 1-in-8 sample bound a band [lo, hi] that holds the k-th largest score: every
@@ -48,12 +75,15 @@ final class VectorTopK {
             if (band >= 0 && above < k && above + inBand >= k) {
                 float t = HistogramSelect.kthLargest(vals, inBand, k - above, scratch.counts);
                 // (The selection compacted vals: count above t over the scores themselves.)
-                return emit(scores, n, t, k - countGreater(scores, n, t), out);
+                scratch.threshold = t;
+                scratch.ties = k - countGreater(scores, n, t);
+                return;
             }
         }
         System.arraycopy(scores, 0, vals, 0, n);
         float t = HistogramSelect.kthLargest(vals, n, k, scratch.counts);
-        return emit(scores, n, t, k - countGreater(scores, n, t), out);
+        scratch.threshold = t;
+        scratch.ties = k - countGreater(scores, n, t);
     }
 
     /**
@@ -100,6 +130,45 @@ final class VectorTopK {
             }
         }
         return c;
+    }
+
+    /**
+     * Sets the bits of the scores above {@code t} and of the first {@code eqBudget} equal to it; clears the rest of
+     * the words. A vector of lanes never straddles a word: 64 is a multiple of the lane count.
+     */
+    private static void emitBits(float[] scores, int n, float t, int eqBudget, long[] bits, int bitsOff) {
+        long word = 0L;
+        int i = 0;
+        for (int bound = FS.loopBound(n); i < bound; i += L) {
+            FloatVector s = FloatVector.fromArray(FS, scores, i);
+            long m = s.compare(VectorOperators.GT, t).toLong();
+            if (eqBudget > 0) {
+                long eq = s.compare(VectorOperators.EQ, t).toLong();
+                while (eq != 0 && eqBudget > 0) {
+                    m |= eq & -eq;
+                    eq &= eq - 1;
+                    eqBudget--;
+                }
+            }
+            word |= m << (i & 63);
+            if (((i + L) & 63) == 0) {
+                bits[bitsOff + (i >>> 6)] = word;
+                word = 0L;
+            }
+        }
+        for (; i < n; i++) {
+            float s = scores[i];
+            if (s > t || (s == t && eqBudget-- > 0)) {
+                word |= 1L << i;
+            }
+            if (((i + 1) & 63) == 0) {
+                bits[bitsOff + (i >>> 6)] = word;
+                word = 0L;
+            }
+        }
+        if ((n & 63) != 0) {
+            bits[bitsOff + (n >>> 6)] = word;
+        }
     }
 
     /** Writes, ascending, the indices of scores above {@code t} and the first {@code eqBudget} equal to it. */

@@ -22,7 +22,8 @@ class ExactnessTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mode=faithful", "mode=cpu", "mode=faithful,kernels=scalar", "mode=cpu,kernels=scalar",
-            "mode=cpu,threads=2", "mode=cpu,block=16,tile=16,estimator=int8"})
+            "mode=cpu,threads=2", "mode=cpu,block=16,tile=16,estimator=int8", "mode=faithful,gather=rows",
+            "mode=faithful,gather=groups"})
     void ratioOneIsDense(String spec) {
         float[] dense = DenseReference.attend(DATA, 0, DATA.n());
         try (ShadowAttnBackend b = Backends.create(DATA, spec + ",ratio=1.0")) {
@@ -38,7 +39,9 @@ class ExactnessTest {
             "mode=cpu,estimator=int8", "mode=cpu,estimator=blocks-int8", "mode=cpu,estimator=exact,block=16,tile=16",
             "mode=faithful,share=kv", "mode=faithful,tile=8", "mode=faithful,block=32",
             "mode=cpu,share=head,tile=1", "mode=cpu,sink=4,window=32,threads=2", "mode=faithful,estimator=exact", "mode=cpu,estimator=int8,estimate-stride=4",
-            "mode=cpu,estimator=blocks-int8,estimate-stride=3,shortlist=3"})
+            "mode=cpu,estimator=blocks-int8,estimate-stride=3,shortlist=3", "mode=faithful,gather=rows",
+            "mode=faithful,gather=rows,kernels=scalar", "mode=faithful,gather=groups",
+            "mode=faithful,gather=groups,kernels=scalar", "mode=faithful,gather=rows,threads=2"})
     void sparseOutputIsExactOverKeptKeys(String spec) {
         try (ShadowAttnBackend b = Backends.create(DATA, spec + ",ratio=0.2")) {
             SessionDriver.Run run = SessionDriver.run(b, DATA, 0, 200, 64, true);

@@ -224,6 +224,135 @@ class KernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"100,20", "5000,1000", "20000,4000", "7,9", "64,13", "128,128", "769,1", "2000,1999", "1000,0"})
+    void selectBitsMatchesSelectTopK(int n, int k) {
+        Random rnd = new Random(31L * n + k);
+        int words = (n + 63) >>> 6;
+        for (int variant = 0; variant < 3; variant++) {
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = switch (variant) {
+                    case 0 -> (float) rnd.nextGaussian();
+                    case 1 -> rnd.nextInt(7) - 3;  // heavy ties: the lowest indices win
+                    default -> i % 97 == 0 ? Float.POSITIVE_INFINITY : (float) rnd.nextGaussian();
+                };
+            }
+            int[] idx = new int[n];
+            int count = ref.selectTopK(x, n, k, idx, new SelectScratch());
+            long[] expect = new long[words + 2];
+            for (int i = 0; i < count; i++) {
+                expect[1 + (idx[i] >>> 6)] |= 1L << idx[i];
+            }
+            for (AttentionKernels kernels : new AttentionKernels[]{ref, vec}) {
+                long[] bits = new long[words + 2];
+                Arrays.fill(bits, 0x5555_5555_5555_5555L); // stale bits inside the range must be cleared
+                bits[0] = 7L;
+                bits[words + 1] = 9L;
+                kernels.selectBits(x, n, k, bits, 1, new SelectScratch());
+                expect[0] = 7L;
+                expect[words + 1] = 9L;
+                assertArrayEquals(expect, bits, kernels.name() + " variant " + variant);
+            }
+        }
+    }
+
+    /** Random bit sets of {@code heads} heads over {@code keys} keys: about {@code density} of them set. */
+    private static long[] randomBits(Random rnd, int heads, int keys, double density) {
+        int words = (keys + 63) >>> 6;
+        long[] bits = new long[heads * words];
+        for (int h = 0; h < heads; h++) {
+            for (int j = 0; j < keys; j++) {
+                if (rnd.nextDouble() < density) {
+                    bits[h * words + (j >>> 6)] |= 1L << j;
+                }
+            }
+        }
+        return bits;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"64,3,0.2", "64,1,0.2", "64,4,0.3", "128,3,0.2", "128,5,0.1", "32,2,0.5", "64,3,1.0",
+            "64,8,0.05", "16,3,0.2"})
+    void attendKeysMatchesReference(int d, int heads, double density) {
+        Assumptions.assumeTrue(VectorKernels.supports(d));
+        Random rnd = new Random(d * 17L + heads);
+        int keys = 1500;
+        int words = (keys + 63) >>> 6;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment kRows = arena.allocate((long) keys * d * 4, 64);
+            MemorySegment v = arena.allocate((long) keys * d * 4, 64);
+            for (long i = 0; i < (long) keys * d; i++) {
+                kRows.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian());
+                v.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) rnd.nextGaussian());
+            }
+            float[] q = gaussian(rnd, 5 + heads * d);
+            long[] bits = randomBits(rnd, heads, keys, density);
+            if (heads > 1) {
+                Arrays.fill(bits, words, 2 * words, 0L); // head 1 selects nothing
+            }
+            float[] a = new float[1 + heads * d];
+            float[] b = new float[1 + heads * d];
+            ref.attendKeys(q, 5, heads, bits, 0, words, kRows, v, d, a, 1, new AttendScratch());
+            AttendScratch scratch = new AttendScratch();
+            vec.attendKeys(q, 5, heads, bits, 0, words, kRows, v, d, b, 1, scratch);
+            assertClose(a, b, 2e-5, "attendKeys");
+            // The same bit sets at an offset, after another row's.
+            long[] shifted = new long[3 + bits.length];
+            Arrays.fill(shifted, 0, 3, -1L);
+            System.arraycopy(bits, 0, shifted, 3, bits.length);
+            float[] e = new float[b.length];
+            vec.attendKeys(q, 5, heads, shifted, 3, words, kRows, v, d, e, 1, new AttendScratch());
+            assertClose(b, e, 1e-6, "attendKeys at a bit offset");
+            if (heads > 1) {
+                assertArrayEquals(new float[d], Arrays.copyOfRange(b, 1 + d, 1 + 2 * d), "a head with no keys");
+            }
+            float[] c = new float[b.length];
+            vec.attendKeys(q, 5, heads, bits, 0, words, kRows, v, d, c, 1, scratch);
+            // Stale scratch must not leak in. (Not bit for bit: reduceLanes may add in another order once C2
+            // compiles the kernel between the two calls, finding F4 in docs/ROBUSTNESS.md.)
+            assertClose(b, c, 1e-6, "reusing the scratch");
+        }
+    }
+
+    /** Row-major attention over single keys equals the grouped kernel given the same keys as lane masks. */
+    @Test
+    void attendKeysEqualsGroupedAttendOverTheSameKeys() {
+        Random rnd = new Random(77);
+        int d = 64;
+        int heads = 3;
+        int keys = 1000;
+        int words = (keys + 63) >>> 6;
+        try (Arena arena = Arena.ofConfined()) {
+            Keys kk = Keys.random(arena, rnd, d, keys, 16);
+            MemorySegment kRows = arena.allocate((long) keys * d * 4, 64);
+            for (int j = 0; j < keys; j++) {
+                for (int c = 0; c < d; c++) {
+                    kRows.setAtIndex(ValueLayout.JAVA_FLOAT, (long) j * d + c, kk.k().get(ValueLayout.JAVA_FLOAT,
+                            KeyLayout.keyOffset(j >>> 4, c, d) + (j & 15) * 4L));
+                }
+            }
+            float[] q = gaussian(rnd, heads * d);
+            long[] bits = randomBits(rnd, heads, keys, 0.2);
+            int groups = KeyLayout.groupsFor(keys);
+            int[] list = new int[groups];
+            int[] masks = new int[heads * groups];
+            for (int g = 0; g < groups; g++) {
+                list[g] = g;
+                for (int h = 0; h < heads; h++) {
+                    masks[h * groups + g] = (int) (bits[h * words + (g >>> 2)] >>> ((g & 3) * 16)) & 0xFFFF;
+                }
+            }
+            int[] pos = new int[heads];
+            Arrays.fill(pos, keys - 1);
+            float[] a = new float[heads * d];
+            float[] b = new float[heads * d];
+            vec.attend(q, 0, heads, pos, 0, kk.k(), kk.v(), d, list, masks, groups, groups, a, 0, new AttendScratch());
+            vec.attendKeys(q, 0, heads, bits, 0, words, kRows, kk.v(), d, b, 0, new AttendScratch());
+            assertClose(a, b, 2e-5, "attendKeys vs attend");
+        }
+    }
+
     @Test
     void selectTopKReferenceKeepsLargestWithLowIndexTies() {
         float[] x = {1f, 5f, 3f, 5f, 2f, 3f};

@@ -41,7 +41,7 @@ class QnnScoringDeviceTest {
     @BeforeEach
     void fillCache() {
         float[] kScale = {0.1f, 0.1f};
-        cache = new LayerCache(0, 2, D, 0, kScale, false, 1024);
+        cache = new LayerCache(0, 2, D, 0, kScale, false, 1024, false);
         keyLevels = new byte[2][KEYS * D];
         float[] k = new float[KEYS * 2 * D];
         float[] v = new float[KEYS * 2 * D];
