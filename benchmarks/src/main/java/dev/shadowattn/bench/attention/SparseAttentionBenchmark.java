@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@code backend}: {@code dense} (the engine's dense backend, blocked K, found through the SPI),
  * {@code shadow-dense} (shadowattn at ratio 1: its own dense path), {@code cpu} (shadowattn's CPU default),
  * {@code faithful} (the paper's algorithm), or {@code shadowattn:k=v;k=v} for any option set. At the end of a
- * trial shadowattn prints the estimate / select / attend shares of its time ({@code shares:} lines).
+ * trial shadowattn prints the estimate / select / attend shares of its time in the last (measured) iteration
+ * ({@code shares:} lines).
  *
  * <p>Besides the wall-clock score, the CPU time of the calls is recorded ({@link CpuCounters}).
  *
@@ -128,9 +129,32 @@ public class SparseAttentionBenchmark {
         throw new IllegalStateException("attention provider '" + provider + "' is not on the class path");
     }
 
+    /** Stats and calls at the start of the current iteration, and over the last finished one. */
+    private AttentionStats iterationStart = AttentionStats.NONE;
+    private long iterationCalls;
+    private AttentionStats lastIteration = AttentionStats.NONE;
+    private long lastIterationCalls;
+
+    @Setup(Level.Iteration)
+    public void iterationStart() {
+        iterationStart = session.stats();
+        iterationCalls = calls;
+    }
+
+    @TearDown(Level.Iteration)
+    public void iterationEnd() {
+        AttentionStats now = session.stats();
+        lastIteration = new AttentionStats(now.visibleKeys() - iterationStart.visibleKeys(),
+                now.keptKeys() - iterationStart.keptKeys(), now.estimateNanos() - iterationStart.estimateNanos(),
+                now.selectNanos() - iterationStart.selectNanos(), now.attendNanos() - iterationStart.attendNanos());
+        lastIterationCalls = calls - iterationCalls;
+    }
+
+    /** Prints the shares of the trial's last iteration (a measured one, past the JIT's warm-up). */
     @TearDown(Level.Trial)
     public void tearDown() {
-        AttentionStats s = session.stats();
+        AttentionStats s = lastIteration;
+        long calls = lastIterationCalls;
         long total = s.estimateNanos() + s.selectNanos() + s.attendNanos();
         if (total > 0 && calls > 0) {
             System.out.printf(Locale.ROOT, "%nshares: %s rows=%d context=%d %s: estimate %.0f%% select %.0f%% attend "

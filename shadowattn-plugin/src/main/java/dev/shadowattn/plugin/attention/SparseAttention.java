@@ -374,14 +374,16 @@ final class SparseAttention {
         int m = groupSize * rows;
         w.ensureUnionMasks(m * groups);
         int count = 0;
-        for (int grp = 0; grp < groups; grp++) {
-            int shift = (grp & 3) * GROUP;
+        for (int wd = 0; wd < words; wd++) {
             long any = 0L;
-            for (int j = 0, o = grp >>> 2; j < m; j++, o += words) {
+            for (int o = wd, end = m * words; o < end; o += words) {
                 any |= bits[o];
             }
-            if ((int) (any >>> shift & 0xFFFF) != 0) {
-                w.groups[count++] = grp;
+            // A word holds four groups of 16 keys.
+            for (int grp = wd << 2, stop = Math.min(groups, grp + 4); grp < stop; grp++) {
+                if ((int) (any >>> ((grp & 3) * GROUP) & 0xFFFF) != 0) {
+                    w.groups[count++] = grp;
+                }
             }
         }
         for (int r = 0; r < rows; r++) {
@@ -408,6 +410,9 @@ final class SparseAttention {
         Selection sel = new Selection(1, p, p, plan.ratios()[layer][h], cfg.sink(), cfg.window());
         if (denseFor(layer, h, h + 1, visible, decode) || sel.picks() >= sel.candidates()) {
             setFirst(w.bits, bitsOff, visible);
+        } else if (sel.picks() > 0 && keyRow >= 0 && cfg.sink() == 0 && cfg.window() == 0) {
+            // The scorer's row as it is: nothing to force in.
+            kernels.selectBits(w.keyScores, keyRow, sel.candidates(), sel.picks(), w.bits, bitsOff, w.select);
         } else if (sel.picks() > 0) {
             long t0 = System.nanoTime();
             estimate(lc, hc, kv, 1, i, 1, 1, p, sel, keyRow, w);
@@ -415,7 +420,7 @@ final class SparseAttention {
             w.estimateNanos += t1 - t0;
             w.selectNanos -= t1 - t0;
             sel.force(w.elemScores);
-            kernels.selectBits(w.elemScores, sel.candidates(), sel.picks(), w.bits, bitsOff, w.select);
+            kernels.selectBits(w.elemScores, 0, sel.candidates(), sel.picks(), w.bits, bitsOff, w.select);
         } else {
             java.util.Arrays.fill(w.bits, bitsOff, bitsOff + ((visible + 63) >>> 6), 0L);
         }

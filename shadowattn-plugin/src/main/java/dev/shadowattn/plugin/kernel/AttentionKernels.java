@@ -55,11 +55,12 @@ public interface AttentionKernels {
     int selectTopK(float[] scores, int n, int k, int[] out, SelectScratch scratch);
 
     /**
-     * Top-{@code k} selection as a bit set: sets in {@code bits[bitsOff, bitsOff + (n + 63) / 64)} exactly the bits
-     * of the keys {@link #selectTopK} would return (bit {@code j & 63} of word {@code j >> 6} for key {@code j}) and
-     * clears every other bit of those words.
+     * Top-{@code k} selection as a bit set over {@code scores[so, so+n)}: sets in
+     * {@code bits[bitsOff, bitsOff + (n + 63) / 64)} exactly the bits of the keys {@link #selectTopK} would return
+     * for those {@code n} scores (bit {@code j & 63} of word {@code j >> 6} for key {@code j}) and clears every other
+     * bit of those words.
      */
-    void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch);
+    void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch);
 
     /**
      * Exact attention of {@code heads} queries (one row each, {@code q[qOff + h * headDim ...]}, already multiplied

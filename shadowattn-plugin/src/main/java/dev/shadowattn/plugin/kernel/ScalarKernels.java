@@ -147,11 +147,11 @@ public final class ScalarKernels implements AttentionKernels {
     }
 
     @Override
-    public void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
+    public void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
         int words = (n + 63) >>> 6;
         Arrays.fill(bits, bitsOff, bitsOff + words, 0L);
         int[] chosen = new int[Math.max(0, Math.min(k, n))];
-        int count = selectTopK(scores, n, k, chosen, scratch);
+        int count = selectTopK(Arrays.copyOfRange(scores, so, so + n), n, k, chosen, scratch);
         for (int i = 0; i < count; i++) {
             bits[bitsOff + (chosen[i] >>> 6)] |= 1L << chosen[i];
         }

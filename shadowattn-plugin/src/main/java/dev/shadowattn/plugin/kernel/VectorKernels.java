@@ -296,8 +296,8 @@ final class VectorKernels implements AttentionKernels {
     }
 
     @Override
-    public void selectBits(float[] scores, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
-        VectorTopK.selectBits(scores, n, k, bits, bitsOff, scratch);
+    public void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
+        VectorTopK.selectBits(scores, so, n, k, bits, bitsOff, scratch);
     }
 
     // ---- exact sparse attention -------------------------------------------------------------------------------

@@ -249,10 +249,19 @@ class KernelsTest {
                 Arrays.fill(bits, 0x5555_5555_5555_5555L); // stale bits inside the range must be cleared
                 bits[0] = 7L;
                 bits[words + 1] = 9L;
-                kernels.selectBits(x, n, k, bits, 1, new SelectScratch());
+                kernels.selectBits(x, 0, n, k, bits, 1, new SelectScratch());
                 expect[0] = 7L;
                 expect[words + 1] = 9L;
                 assertArrayEquals(expect, bits, kernels.name() + " variant " + variant);
+                // The same scores at an offset in a larger array.
+                float[] shifted = new float[n + 21];
+                Arrays.fill(shifted, Float.POSITIVE_INFINITY);
+                System.arraycopy(x, 0, shifted, 13, n);
+                long[] again = new long[words + 2];
+                again[0] = 7L;
+                again[words + 1] = 9L;
+                kernels.selectBits(shifted, 13, n, k, again, 1, new SelectScratch());
+                assertArrayEquals(expect, again, kernels.name() + " variant " + variant + " at an offset");
             }
         }
     }
