@@ -177,19 +177,25 @@ public final class ScalarKernels implements AttentionKernels {
                     max = Math.max(max, dot);
                 }
             }
-            float sum = 0f;
-            float[] acc = new float[headDim];
-            for (int t = 0; t < n; t++) {
-                float p = (float) Math.exp(logits[t] - max);
-                sum += p;
-                long vo = KeyLayout.valueOffset(index[t], headDim);
-                for (int c = 0; c < headDim; c++) {
-                    acc[c] += p * v.get(FLOAT, vo + (long) c * Float.BYTES);
-                }
-            }
+            softmaxV(logits, index, n, max, v, headDim, out, outOff + h * headDim);
+        }
+    }
+
+    /** {@code out[outOff, +headDim) = softmax(logits[0, n)) · V[index[t]]} (zeros when {@code n == 0}). */
+    private static void softmaxV(float[] logits, int[] index, int n, float max, MemorySegment v, int headDim,
+                                 float[] out, int outOff) {
+        float sum = 0f;
+        float[] acc = new float[headDim];
+        for (int t = 0; t < n; t++) {
+            float p = (float) Math.exp(logits[t] - max);
+            sum += p;
+            long vo = KeyLayout.valueOffset(index[t], headDim);
             for (int c = 0; c < headDim; c++) {
-                out[outOff + h * headDim + c] = n == 0 ? 0f : acc[c] / sum;
+                acc[c] += p * v.get(FLOAT, vo + (long) c * Float.BYTES);
             }
+        }
+        for (int c = 0; c < headDim; c++) {
+            out[outOff + c] = n == 0 ? 0f : acc[c] / sum;
         }
     }
 
@@ -221,19 +227,7 @@ public final class ScalarKernels implements AttentionKernels {
                     }
                 }
             }
-            float sum = 0f;
-            float[] acc = new float[headDim];
-            for (int t = 0; t < n; t++) {
-                float p = (float) Math.exp(logits[t] - max);
-                sum += p;
-                long vo = KeyLayout.valueOffset(index[t], headDim);
-                for (int c = 0; c < headDim; c++) {
-                    acc[c] += p * v.get(FLOAT, vo + (long) c * Float.BYTES);
-                }
-            }
-            for (int c = 0; c < headDim; c++) {
-                out[outOff + i * headDim + c] = n == 0 ? 0f : acc[c] / sum;
-            }
+            softmaxV(logits, index, n, max, v, headDim, out, outOff + i * headDim);
         }
     }
 }

@@ -16,7 +16,7 @@ import java.util.Arrays;
  * heads selected is read once (the heads of a GQA group overlap: on the house model the union of three 20% sets is
  * 32-40% of the keys, not 60%). The list is processed in chunks of {@link #chunk} keys (16 KB of V) with an online
  * softmax per head: logits of up to four heads per K row (one pass over the row), weights by a vector {@code exp},
- * then P·V with the chunk's V rows read once for up to four heads from four accumulators per head. Unselected
+ * then P·V with the chunk's V rows read once for up to three heads from four accumulators per head. Unselected
  * (key, head) pairs carry weight zero, so the loops have no data-dependent branches.
  */
 final class VectorKeyAttention {
@@ -169,10 +169,14 @@ final class VectorKeyAttention {
     private static void pv(int h0, int hn, MemorySegment v, int d, int t0, int tn, int chunk, AttendScratch s) {
         int c = 0;
         for (; c + 4 * L <= d; c += 4 * L) {
-            switch (hn) {
-                case 1 -> pv1x4(h0, c, v, d, t0, tn, chunk, s);
-                case 4 -> pv4x4(h0, c, v, d, t0, tn, chunk, s);
-                default -> pv3x4(h0, hn, c, v, d, t0, tn, chunk, s);
+            if (hn == 1) {
+                pv1x4(h0, c, v, d, t0, tn, chunk, s);
+            } else {
+                // Four heads: three in one pass, the fourth alone over the same (cached) V rows.
+                pv3x4(h0, Math.min(hn, 3), c, v, d, t0, tn, chunk, s);
+                if (hn == 4) {
+                    pv1x4(h0 + 3, c, v, d, t0, tn, chunk, s);
+                }
             }
         }
         for (; c < d; c += L) {
@@ -180,80 +184,6 @@ final class VectorKeyAttention {
                 pvTail(h, c, v, d, t0, tn, chunk, s);
             }
         }
-    }
-
-    /** Channels {@code [c, c+4L)} of four heads: 16 accumulators; per key 4 V loads feed 16 FMAs. */
-    private static void pv4x4(int h0, int c, MemorySegment v, int d, int t0, int tn, int chunk, AttendScratch s) {
-        float[] acc = s.acc;
-        float[] W = s.weights;
-        int[] keys = s.keys;
-        int o0 = h0 * d + c;
-        int o1 = o0 + d;
-        int o2 = o1 + d;
-        int o3 = o2 + d;
-        FloatVector a00 = FloatVector.fromArray(FS, acc, o0);
-        FloatVector a01 = FloatVector.fromArray(FS, acc, o0 + L);
-        FloatVector a02 = FloatVector.fromArray(FS, acc, o0 + 2 * L);
-        FloatVector a03 = FloatVector.fromArray(FS, acc, o0 + 3 * L);
-        FloatVector a10 = FloatVector.fromArray(FS, acc, o1);
-        FloatVector a11 = FloatVector.fromArray(FS, acc, o1 + L);
-        FloatVector a12 = FloatVector.fromArray(FS, acc, o1 + 2 * L);
-        FloatVector a13 = FloatVector.fromArray(FS, acc, o1 + 3 * L);
-        FloatVector a20 = FloatVector.fromArray(FS, acc, o2);
-        FloatVector a21 = FloatVector.fromArray(FS, acc, o2 + L);
-        FloatVector a22 = FloatVector.fromArray(FS, acc, o2 + 2 * L);
-        FloatVector a23 = FloatVector.fromArray(FS, acc, o2 + 3 * L);
-        FloatVector a30 = FloatVector.fromArray(FS, acc, o3);
-        FloatVector a31 = FloatVector.fromArray(FS, acc, o3 + L);
-        FloatVector a32 = FloatVector.fromArray(FS, acc, o3 + 2 * L);
-        FloatVector a33 = FloatVector.fromArray(FS, acc, o3 + 3 * L);
-        long rowBytes = (long) d * Float.BYTES;
-        long cOff = (long) c * Float.BYTES;
-        long step = (long) L * Float.BYTES;
-        int w0 = h0 * chunk;
-        for (int t = 0; t < tn; t++) {
-            long vo = keys[t0 + t] * rowBytes + cOff;
-            FloatVector v0 = FloatVector.fromMemorySegment(FS, v, vo, ORDER);
-            FloatVector v1 = FloatVector.fromMemorySegment(FS, v, vo + step, ORDER);
-            FloatVector v2 = FloatVector.fromMemorySegment(FS, v, vo + 2 * step, ORDER);
-            FloatVector v3 = FloatVector.fromMemorySegment(FS, v, vo + 3 * step, ORDER);
-            FloatVector p0 = FloatVector.broadcast(FS, W[w0 + t]);
-            FloatVector p1 = FloatVector.broadcast(FS, W[w0 + chunk + t]);
-            FloatVector p2 = FloatVector.broadcast(FS, W[w0 + 2 * chunk + t]);
-            FloatVector p3 = FloatVector.broadcast(FS, W[w0 + 3 * chunk + t]);
-            a00 = v0.fma(p0, a00);
-            a01 = v1.fma(p0, a01);
-            a02 = v2.fma(p0, a02);
-            a03 = v3.fma(p0, a03);
-            a10 = v0.fma(p1, a10);
-            a11 = v1.fma(p1, a11);
-            a12 = v2.fma(p1, a12);
-            a13 = v3.fma(p1, a13);
-            a20 = v0.fma(p2, a20);
-            a21 = v1.fma(p2, a21);
-            a22 = v2.fma(p2, a22);
-            a23 = v3.fma(p2, a23);
-            a30 = v0.fma(p3, a30);
-            a31 = v1.fma(p3, a31);
-            a32 = v2.fma(p3, a32);
-            a33 = v3.fma(p3, a33);
-        }
-        a00.intoArray(acc, o0);
-        a01.intoArray(acc, o0 + L);
-        a02.intoArray(acc, o0 + 2 * L);
-        a03.intoArray(acc, o0 + 3 * L);
-        a10.intoArray(acc, o1);
-        a11.intoArray(acc, o1 + L);
-        a12.intoArray(acc, o1 + 2 * L);
-        a13.intoArray(acc, o1 + 3 * L);
-        a20.intoArray(acc, o2);
-        a21.intoArray(acc, o2 + L);
-        a22.intoArray(acc, o2 + 2 * L);
-        a23.intoArray(acc, o2 + 3 * L);
-        a30.intoArray(acc, o3);
-        a31.intoArray(acc, o3 + L);
-        a32.intoArray(acc, o3 + 2 * L);
-        a33.intoArray(acc, o3 + 3 * L);
     }
 
     /**
