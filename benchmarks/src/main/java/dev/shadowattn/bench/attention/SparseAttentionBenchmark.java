@@ -74,6 +74,13 @@ public class SparseAttentionBenchmark {
     @Param({"cold"})
     public String cache;
 
+    /**
+     * MiB of float K/V the {@code cold} layers hold together. 64 (twice the L3) when every key is read; a backend
+     * that reads only a fraction F of them needs about 64 / F, or its rows stay cached from one call to the next.
+     */
+    @Param({"64"})
+    public int coldMiB;
+
     private AttentionBackend attention;
     private AttentionSession session;
     private AttentionGeometry g;
@@ -89,7 +96,7 @@ public class SparseAttentionBenchmark {
         int queryHeads = Integer.parseInt(shape[1]);
         int headDim = Integer.parseInt(shape[2]);
         long kvBytes = 2L * context * kvHeads * headDim * Float.BYTES;
-        int layers = cache.equals("hot") ? 1 : (int) Math.max(1, ((64L << 20) + kvBytes - 1) / kvBytes);
+        int layers = cache.equals("hot") ? 1 : (int) Math.max(1, (((long) coldMiB << 20) + kvBytes - 1) / kvBytes);
         g = new AttentionGeometry(layers, queryHeads, kvHeads, headDim, context);
         attention = create(backend, g, threads);
         session = attention.openSession();

@@ -43,6 +43,14 @@ interface AttentionKernels {
     void accumulate(float[] p, float[] alpha, int rows, MemorySegment chunk, long vOffset, int vStride, float[] acc);
 
     /**
+     * Reads {@code seg[offset, offset+bytes)} one cache line at a time and returns a value computed from what it read
+     * (callers keep it, so the reads are not dropped). A loop this light keeps many line misses in flight, so a unit
+     * read this way just before it is computed on arrives faster than the compute loops would fetch it: Java has no
+     * prefetch instruction. The scalar reference does nothing.
+     */
+    float touch(MemorySegment seg, long offset, long bytes);
+
+    /**
      * Picks kernels by name: {@code vector}, {@code scalar}, or {@code auto} (vector when the
      * {@code jdk.incubator.vector} module is present and vectors hold at least 4 floats).
      */

@@ -14,6 +14,11 @@ final class ScalarAttentionKernels implements AttentionKernels {
     }
 
     @Override
+    public float touch(MemorySegment seg, long offset, long bytes) {
+        return 0f;
+    }
+
+    @Override
     public void scores(float[] q, int rows, int headDim, MemorySegment chunk, long kOffset, float[] s) {
         long k0 = kOffset / F;
         for (int r = 0; r < rows; r++) {

@@ -12,7 +12,10 @@ import java.util.Arrays;
  */
 final class TileAttention {
 
-    /** {@code log2(e)}: scores are kept in base 2 so the softmax uses {@code 2^x}. */
+    /** Units read ahead together ({@link AttentionKernels#touch}): 4 x 64 keys, 64 KB of K and V at head dim 64. */
+    private static final int TOUCH_UNITS = 4;
+
+        /** {@code log2(e)}: scores are kept in base 2 so the softmax uses {@code 2^x}. */
     private static final double LOG2E = 1.4426950408889634;
 
     private final AttentionKernels kernels;
@@ -50,8 +53,17 @@ final class TileAttention {
         ws.reset(tileRows, vStride);
         long kOffset = layout.kOffset(kvHead);
         long vOffset = layout.vOffset(kvHead);
+        long kBytes = (long) KvLayout.CHUNK * dim * Float.BYTES;
+        long vBytes = (long) KvLayout.CHUNK * vStride * Float.BYTES;
         for (int u = unitFrom; u < unitTo; u++) {
             MemorySegment chunk = cache.chunk(u);
+            if ((u - unitFrom) % TOUCH_UNITS == 0) {
+                // Read the next units' K and V ahead in one light pass (many misses in flight), then compute.
+                for (int t = u, end = Math.min(unitTo, u + TOUCH_UNITS); t < end; t++) {
+                    MemorySegment c = cache.chunk(t);
+                    ws.sink += kernels.touch(c, kOffset, kBytes) + kernels.touch(c, vOffset, vBytes);
+                }
+            }
             kernels.scores(ws.q, tileRows, dim, chunk, kOffset, ws.scores);
             int unitStart = u * KvLayout.CHUNK;
             if (unitStart + KvLayout.CHUNK - 1 > firstPos) {

@@ -46,6 +46,15 @@ final class VectorAttentionKernels implements AttentionKernels {
         return "vector-" + VL * 32 + "bit";
     }
 
+    @Override
+    public float touch(MemorySegment seg, long offset, long bytes) {
+        FloatVector a = FloatVector.zero(S);
+        for (long o = offset, end = offset + bytes - VB; o <= end; o += 64) {
+            a = a.add(FloatVector.fromMemorySegment(S, seg, o, NATIVE));
+        }
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
     // ---- scores ------------------------------------------------------------------------------------------------
 
     @Override

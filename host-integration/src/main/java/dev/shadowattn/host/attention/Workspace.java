@@ -18,6 +18,8 @@ final class Workspace {
     final float[] max;
     final float[] sum;
     final float[] alpha;
+    /** What {@link AttentionKernels#touch} returned, kept so that its reads are not dropped. */
+    float sink;
 
     Workspace(int maxRows, int headDim, int vStride) {
         q = new float[maxRows * headDim];

@@ -166,6 +166,28 @@ class AttentionKernelsTest {
     }
 
     @Test
+    void touchReadsTheFirstVectorOfEveryLineInRange() {
+        int lanes = VectorAttentionKernels.lanes();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(64 * 40, 64);
+            for (int i = 0; i < 16 * 40; i++) {
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % 7);
+            }
+            float expect = 0f;
+            for (int line = 2; line < 32; line++) {
+                for (int j = 0; j < lanes; j++) {
+                    expect += (line * 16 + j) % 7;
+                }
+            }
+            assertEquals(expect, vector.touch(seg, 128, 30 * 64), 1e-3f);
+            assertEquals(0f, scalar.touch(seg, 128, 30 * 64));
+            // The segment's last line, and an empty range: no read past the end.
+            assertTrue(vector.touch(seg, 39 * 64, 64) >= 0f);
+            assertEquals(0f, vector.touch(seg, 40 * 64, 0));
+        }
+    }
+
+    @Test
     void selectHonoursTheName() {
         assertEquals("scalar", AttentionKernels.select("scalar").name());
         assertTrue(AttentionKernels.select("vector").name().startsWith("vector"));

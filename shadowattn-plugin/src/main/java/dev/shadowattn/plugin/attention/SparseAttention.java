@@ -36,6 +36,9 @@ import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
  */
 final class SparseAttention {
 
+    /** Shortlisted INT8 blocks read ahead together before they are scored ({@link AttentionKernels#touch}). */
+    private static final int TOUCH_BLOCKS = 16;
+
     /** Query heads per KV head that {@link AttentionKernels#attendKeys} takes (one bit each). */
     private static final int MAX_KEY_HEADS = 32;
 
@@ -576,8 +579,15 @@ final class SparseAttention {
         int gpb = block / GROUP;
         int subRows = subsample(q0, heads, rows, cfg.estimateStride(), w);
         float[] bias = w.bias == null ? null : w.subBias;
+        long blockBytes = KeyLayout.key8Offset(gpb, 0, d);
         for (int i = 0; i < shortlist; i++) {
             int e = w.candidates[i];
+            if (i % TOUCH_BLOCKS == 0) {
+                // Bring the next few shortlisted blocks (scattered 4-8 KB reads) into cache together.
+                for (int j = i, end = Math.min(shortlist, i + TOUCH_BLOCKS); j < end; j++) {
+                    w.sink += kernels.touch(hc.keys8(), w.candidates[j] * blockBytes, blockBytes);
+                }
+            }
             // The shortlisted block's keys lie before the unit's first row: every query sees them.
             kernels.scoreInt8Max(w.subQ8, 0, heads * subRows, w.subScale, bias, 0, hc.keys8(), hc.scales(), d,
                     e * gpb, (e + 1) * gpb, tmp, 0);

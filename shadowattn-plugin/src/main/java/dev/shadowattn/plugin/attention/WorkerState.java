@@ -58,6 +58,9 @@ final class WorkerState {
     int[] rowPos = new int[0];
     float[] rowOut = new float[0];
 
+    /** What cache-touching reads returned ({@link dev.shadowattn.plugin.kernel.AttentionKernels#touch}), kept. */
+    float sink;
+
     long visible;
     long kept;
     long estimateNanos;

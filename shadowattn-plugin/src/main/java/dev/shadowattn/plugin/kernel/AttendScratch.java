@@ -18,6 +18,8 @@ public final class AttendScratch {
     int[] heads = new int[0];
     /** {@link AttentionKernels#attendKeys}: logits, then weights, of one chunk of the union, {@code [head][chunk]}. */
     float[] weights = new float[0];
+    /** What the cache-touching pass read, kept so that the JIT cannot drop its loads. */
+    float sink;
 
     void ensureKeys(int keys, int heads, int chunk, int headDim) {
         if (this.keys.length < keys) {

@@ -48,6 +48,14 @@ public interface AttentionKernels {
                      int outOff);
 
     /**
+     * Reads {@code seg[offset, offset+bytes)} one cache line at a time and returns a value computed from what it read
+     * (keep it, so that the reads are not dropped). A loop this light keeps many line misses in flight, so a scattered
+     * block read this way right before it is computed on arrives far faster than the compute loop would fetch it
+     * (Java has no prefetch instruction). The scalar reference does nothing and returns 0.
+     */
+    float touch(MemorySegment seg, long offset, long bytes);
+
+    /**
      * Top-{@code k} selection: writes to {@code out}, in ascending order, the indices of the {@code min(k, n)}
      * largest of {@code scores[0, n)} and returns their count. Ties at the threshold go to the lowest indices;
      * {@code -0.0} equals {@code 0.0}. Scores must not be NaN ({@code +Infinity} forces a key in).

@@ -296,6 +296,16 @@ final class VectorKernels implements AttentionKernels {
     }
 
     @Override
+    public float touch(MemorySegment seg, long offset, long bytes) {
+        FloatVector a = FloatVector.zero(FS);
+        long end = offset + bytes - (long) L * Float.BYTES;
+        for (long o = offset; o <= end; o += 64) {
+            a = a.add(FloatVector.fromMemorySegment(FS, seg, o, ORDER));
+        }
+        return a.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     public void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
         VectorTopK.selectBits(scores, so, n, k, bits, bitsOff, scratch);
     }
@@ -318,6 +328,7 @@ final class VectorKernels implements AttentionKernels {
         Arrays.fill(s.sum, 0, m, 0f);
         for (int c0 = 0; c0 < count; c0 += CG) {
             int cn = Math.min(CG, count - c0);
+            s.sink += touch(k, v, d, groups, c0, cn).reduceLanes(VectorOperators.ADD);
             logitsChunk(q, qOff, m, k, d, groups, c0, cn, s.logits);
             for (int i = 0; i < m; i++) {
                 softmaxChunk(i, pos[posOff + i], groups, masks, i * maskStride, c0, cn, d, s);
@@ -331,6 +342,28 @@ final class VectorKernels implements AttentionKernels {
                 FloatVector.fromArray(FS, s.acc, i * d + c).mul(inv).intoArray(out, outOff + i * d + c);
             }
         }
+    }
+
+
+    /**
+     * Reads one vector of every cache line of the chunk's K groups and V rows before the chunk is computed: a loop
+     * this light keeps dozens of line misses in flight (the compute loops stall on one block at a time), so the
+     * chunk then computes from cache.
+     */
+    private static FloatVector touch(MemorySegment k, MemorySegment v, int d, int[] groups, int c0, int cn) {
+        FloatVector a = FloatVector.zero(FS);
+        FloatVector b = FloatVector.zero(FS);
+        long groupBytes = (long) d * ROW;
+        long line = 64;
+        for (int t = c0; t < c0 + cn; t++) {
+            long kb = groups[t] * groupBytes;
+            long vb = KeyLayout.valueOffset(groups[t] * GROUP, d);
+            for (long o = 0; o < groupBytes; o += line) {
+                a = a.add(FloatVector.fromMemorySegment(FS, k, kb + o, ORDER));
+                b = b.add(FloatVector.fromMemorySegment(FS, v, vb + o, ORDER));
+            }
+        }
+        return a.add(b);
     }
 
     /**

@@ -363,6 +363,27 @@ class KernelsTest {
     }
 
     @Test
+    void touchReadsTheFirstVectorOfEveryLineInRange() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(64 * 40, 64);
+            for (int i = 0; i < 16 * 40; i++) {
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % 7);
+            }
+            float expect = 0f;
+            for (int line = 2; line < 32; line++) {
+                for (int j = 0; j < VectorKernels.L; j++) {
+                    expect += (line * 16 + j) % 7;
+                }
+            }
+            assertEquals(expect, vec.touch(seg, 128, 30 * 64), 1e-3f);
+            assertEquals(0f, ref.touch(seg, 128, 30 * 64));
+            // The segment's last line, and an empty range: no read past the end.
+            assertTrue(vec.touch(seg, 39 * 64, 64) >= 0f);
+            assertEquals(0f, vec.touch(seg, 40 * 64, 0));
+        }
+    }
+
+    @Test
     void selectTopKReferenceKeepsLargestWithLowIndexTies() {
         float[] x = {1f, 5f, 3f, 5f, 2f, 3f};
         int[] out = new int[6];
