@@ -116,6 +116,14 @@ final class VectorKernels implements AttentionKernels {
                 long base = KeyLayout.key8Offset(g, 0, d) + (long) v * L;
                 int o = outOff + (g - g0) * GROUP + v * L;
                 for (int i0 = 0; i0 < m; i0 += 4) {
+                    if (m - i0 == 3) {
+                        // Three left (decode: the 3 query heads of a KV head): no fourth, duplicated query.
+                        int8Max3(q, qOff + i0 * d, qOff + (i0 + 1) * d, qOff + (i0 + 2) * d, k8, base, d,
+                                qScale[sOff + i0] * ks, qScale[sOff + i0 + 1] * ks, qScale[sOff + i0 + 2] * ks,
+                                bias(qBias, sOff + i0), bias(qBias, sOff + i0 + 1), bias(qBias, sOff + i0 + 2),
+                                out, o, i0 == 0);
+                        break;
+                    }
                     int i1 = Math.min(i0 + 1, m - 1);
                     int i2 = Math.min(i0 + 2, m - 1);
                     int i3 = Math.min(i0 + 3, m - 1);
@@ -145,6 +153,27 @@ final class VectorKernels implements AttentionKernels {
             a3 = kv.fma(FloatVector.broadcast(FS, q[q3 + c]), a3);
         }
         FloatVector best = a0.fma(s0, b0).max(a1.fma(s1, b1)).max(a2.fma(s2, b2).max(a3.fma(s3, b3)));
+        if (!first) {
+            best = best.max(FloatVector.fromArray(FS, out, o));
+        }
+        best.intoArray(out, o);
+    }
+
+    /** {@link #int8Max4} for three queries. */
+    private static void int8Max3(float[] q, int q0, int q1, int q2, MemorySegment k8, long base, int d, float s0,
+                                 float s1, float s2, float b0, float b1, float b2, float[] out, int o,
+                                 boolean first) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        for (int c = 0; c < d; c++) {
+            FloatVector kv = (FloatVector) ByteVector.fromMemorySegment(BS, k8, base + ((long) c << 4), ORDER)
+                    .convertShape(VectorOperators.B2F, FS, 0);
+            a0 = kv.fma(FloatVector.broadcast(FS, q[q0 + c]), a0);
+            a1 = kv.fma(FloatVector.broadcast(FS, q[q1 + c]), a1);
+            a2 = kv.fma(FloatVector.broadcast(FS, q[q2 + c]), a2);
+        }
+        FloatVector best = a0.fma(s0, b0).max(a1.fma(s1, b1)).max(a2.fma(s2, b2));
         if (!first) {
             best = best.max(FloatVector.fromArray(FS, out, o));
         }
@@ -259,11 +288,36 @@ final class VectorKernels implements AttentionKernels {
             long minOff = KeyLayout.summaryOffset(b, d);
             float best = Float.NEGATIVE_INFINITY;
             for (int i0 = 0; i0 < m; i0 += 4) {
+                if (m - i0 == 3) {
+                    best = Math.max(best, bound3(q, qOff + i0 * d, qOff + (i0 + 1) * d, qOff + (i0 + 2) * d,
+                            summaries, minOff, d));
+                    break;
+                }
                 best = Math.max(best, bound4(q, qOff + i0 * d, qOff + Math.min(i0 + 1, m - 1) * d,
                         qOff + Math.min(i0 + 2, m - 1) * d, qOff + Math.min(i0 + 3, m - 1) * d, summaries, minOff, d));
             }
             out[outOff + b - b0] = best;
         }
+    }
+
+    /** {@link #bound4} for three queries (decode: the 3 query heads of a KV head). */
+    private static float bound3(float[] q, int q0, int q1, int q2, MemorySegment s, long minOff, int d) {
+        FloatVector a0 = FloatVector.zero(FS);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        long maxOff = minOff + (long) d * Float.BYTES;
+        for (int c = 0; c < d; c += L) {
+            FloatVector lo = FloatVector.fromMemorySegment(FS, s, minOff + (long) c * Float.BYTES, ORDER);
+            FloatVector hi = FloatVector.fromMemorySegment(FS, s, maxOff + (long) c * Float.BYTES, ORDER);
+            FloatVector x0 = FloatVector.fromArray(FS, q, q0 + c);
+            FloatVector x1 = FloatVector.fromArray(FS, q, q1 + c);
+            FloatVector x2 = FloatVector.fromArray(FS, q, q2 + c);
+            a0 = a0.add(x0.mul(lo).max(x0.mul(hi)));
+            a1 = a1.add(x1.mul(lo).max(x1.mul(hi)));
+            a2 = a2.add(x2.mul(lo).max(x2.mul(hi)));
+        }
+        return Math.max(Math.max(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD)),
+                a2.reduceLanes(VectorOperators.ADD));
     }
 
     private static float bound4(float[] q, int q0, int q1, int q2, int q3, MemorySegment s, long minOff, int d) {

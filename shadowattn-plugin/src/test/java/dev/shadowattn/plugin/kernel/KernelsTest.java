@@ -136,7 +136,7 @@ class KernelsTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"64,1,100", "64,3,64", "64,6,40", "128,4,80", "128,9,17", "32,2,48"})
+    @CsvSource({"64,1,100", "64,3,64", "64,6,40", "128,4,80", "128,9,17", "32,2,48", "64,7,50", "128,3,33"})
     void scoreExactAndBounds(int d, int m, int keys) {
         Random rnd = new Random(d * 17 + m);
         try (Arena arena = Arena.ofConfined()) {
