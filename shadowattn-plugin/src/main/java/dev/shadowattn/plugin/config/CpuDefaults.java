@@ -15,7 +15,7 @@ final class CpuDefaults {
     static final int BOUND_STRIDE = 1;
     static final int SINK = 0;
     static final int WINDOW = 0;
-    static final int DENSE_BELOW = 0;
+    static final int DENSE_BELOW = 512;
 
     private CpuDefaults() {
     }

@@ -312,7 +312,7 @@ class KernelsTest {
             System.arraycopy(bits, 0, shifted, 3, bits.length);
             float[] e = new float[b.length];
             vec.attendKeys(q, 5, heads, shifted, 3, words, kRows, v, d, e, 1, new AttendScratch());
-            assertClose(b, e, 1e-6, "attendKeys at a bit offset");
+            assertClose(b, e, 1e-5, "attendKeys at a bit offset"); // JIT tiers may differ in rounding (F4)
             if (heads > 1) {
                 assertArrayEquals(new float[d], Arrays.copyOfRange(b, 1 + d, 1 + 2 * d), "a head with no keys");
             }
@@ -320,7 +320,7 @@ class KernelsTest {
             vec.attendKeys(q, 5, heads, bits, 0, words, kRows, v, d, c, 1, scratch);
             // Stale scratch must not leak in. (Not bit for bit: reduceLanes may add in another order once C2
             // compiles the kernel between the two calls, finding F4 in docs/ROBUSTNESS.md.)
-            assertClose(b, c, 1e-6, "reusing the scratch");
+            assertClose(b, c, 1e-5, "reusing the scratch");
         }
     }
 

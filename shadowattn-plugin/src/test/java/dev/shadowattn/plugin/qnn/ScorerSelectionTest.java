@@ -176,7 +176,7 @@ class ScorerSelectionTest {
     @Test
     void sharedKvSelectionScoresThroughScoreMax() {
         QkvData x = SyntheticQkv.generate(6, 4, 2, 64, 256);
-        String base = "mode=cpu,estimator=int8,block=16,tile=16,scales=static,ratio=0.2";
+        String base = "mode=cpu,estimator=int8,block=16,tile=16,scales=static,ratio=0.2,dense-below=0";
         SessionDriver.Run java = run(x, base + ",scorer=java");
         SessionDriver.Run qnn = run(x, base + ",scorer=qnn,qnn.library=" + RefLibrary.path() + ",qnn.output=u16");
         double o = overlap(java, qnn, x);
