@@ -39,7 +39,7 @@ final class SparseAttention {
     /** Shortlisted INT8 blocks read ahead together before they are scored ({@link AttentionKernels#touch}). */
     private static final int TOUCH_BLOCKS = 16;
 
-    /** Query heads per KV head that {@link AttentionKernels#attendKeys} takes (one bit each). */
+    /** Query heads per KV head that {@link AttentionKernels#attendKeys} takes (one bit each); more read groups. */
     private static final int MAX_KEY_HEADS = 32;
 
     private final AttentionPlan plan;
@@ -177,7 +177,7 @@ final class SparseAttention {
         int firstPos = pos + a;
         int lastPos = pos + b - 1;
         HeadCache hc = lc.head(kv);
-        if (perRowUnits() && cfg.block() == 1 && groupSize <= MAX_KEY_HEADS) {
+        if (perRowUnits() && cfg.block() == 1) {
             singleKeys(lc, hc, layer, kv, rows, decode, stride, w, listener);
         } else if (perRowUnits()) {
             for (int r = 0; r < rows; r++) {
@@ -301,28 +301,17 @@ final class SparseAttention {
         int words = (lastPos + 64) >>> 6;
         w.ensureBits(rows * groupSize * words);
         long[] bits = w.bits;
-        long union = 0;
-        long visible = 0;
         for (int r = 0; r < rows; r++) {
             int p = w.pos[r];
-            int used = (p + 64) >>> 6;
             for (int hh = 0; hh < groupSize; hh++) {
                 int i = hh * rows + r;
                 int off = (r * groupSize + hh) * words;
                 selectKeyBits(lc, hc, layer, kv, hh, i, p, decode, stride < 0 ? -1 : i * stride, off, w);
-                java.util.Arrays.fill(bits, off + used, off + words, 0L);
+                java.util.Arrays.fill(bits, off + ((p + 64) >>> 6), off + words, 0L);
             }
-            for (int wd = 0; wd < used; wd++) {
-                long any = 0L;
-                for (int hh = 0; hh < groupSize; hh++) {
-                    any |= bits[(r * groupSize + hh) * words + wd];
-                }
-                union += Long.bitCount(any);
-            }
-            visible += p + 1;
         }
-        boolean asRows = hc.hasKeyRows() && (cfg.gather().equals("rows")
-                || union < ShadowAttnConfig.ROWS_BELOW * visible);
+        boolean asRows = hc.hasKeyRows() && groupSize <= MAX_KEY_HEADS
+                && (cfg.gather().equals("rows") || sparseUnion(bits, words, rows, w));
         int m = groupSize * rows;
         int count = asRows ? 0 : groupsFromBits(bits, words, rows, KeyLayout.groupsFor(lastPos + 1), w);
         long t1 = System.nanoTime();
@@ -366,6 +355,23 @@ final class SparseAttention {
                 }
             }
         }
+    }
+
+    /** Whether the union of each row's heads' keys, over the task, is under {@code ROWS_BELOW} of the visible keys. */
+    private boolean sparseUnion(long[] bits, int words, int rows, WorkerState w) {
+        long union = 0;
+        long visible = 0;
+        for (int r = 0; r < rows; r++) {
+            for (int wd = 0; wd < words; wd++) {
+                long any = 0L;
+                for (int hh = 0; hh < groupSize; hh++) {
+                    any |= bits[(r * groupSize + hh) * words + wd];
+                }
+                union += Long.bitCount(any);
+            }
+            visible += w.pos[r] + 1;
+        }
+        return union < ShadowAttnConfig.ROWS_BELOW * visible;
     }
 
     /**
@@ -439,8 +445,9 @@ final class SparseAttention {
     }
 
     /**
-     * The paper's shape: each query head of row {@code r} selects on its own, then the G heads attend in one call
-     * over the union of their key groups, each with its own lane masks, so K and V are read once for all of them.
+     * Per-row units over blocks of keys ({@code share=head tile=1 block>1}; single keys go to {@link #singleKeys}):
+     * each query head of row {@code r} selects blocks on its own, then the G heads attend in one call over the union
+     * of their key groups, each with its own lane masks, so K and V are read once for all of them.
      *
      * @param stride row stride of the batch's key scores in {@code w.keyScores}, or -1 when there are none
      */
@@ -453,11 +460,10 @@ final class SparseAttention {
         int[] hm = w.headMasks;
         for (int hh = 0; hh < groupSize; hh++) {
             int i = hh * rows + r;
-            int count = select(lc, hc, layer, kv, hh, 1, i, 1, 1, p, p, decode, stride < 0 ? -1 : i * stride, w);
-            boolean keyMasks = cfg.block() == 1 && count >= 0;
-            count = Math.abs(count);
+            // Blocks of keys: whole groups (the kernel masks the causal part).
+            int count = -select(lc, hc, layer, kv, hh, 1, i, 1, 1, p, p, decode, stride < 0 ? -1 : i * stride, w);
             for (int t = 0; t < count; t++) {
-                hm[hh * visibleGroups + w.groups[t]] = keyMasks ? w.masks[t] : 0xFFFF;
+                hm[hh * visibleGroups + w.groups[t]] = 0xFFFF;
             }
         }
         // Union of the heads' groups, ascending, with a mask row per head.
