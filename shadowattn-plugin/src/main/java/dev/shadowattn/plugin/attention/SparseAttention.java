@@ -597,11 +597,7 @@ final class SparseAttention {
             // The shortlisted block's keys lie before the unit's first row: every query sees them.
             kernels.scoreInt8Max(w.subQ8, 0, heads * subRows, w.subScale, bias, 0, hc.keys8(), hc.scales(), d,
                     e * gpb, (e + 1) * gpb, tmp, 0);
-            float best = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < block; j++) {
-                best = Math.max(best, tmp[j]);
-            }
-            w.elemScores[e] = best;
+            w.elemScores[e] = kernels.max(tmp, 0, block);
         }
     }
 
@@ -650,13 +646,9 @@ final class SparseAttention {
         blockMax(w.keyScores, 0, nc, per, w.elemScores);
     }
 
-    private static void blockMax(float[] src, int off, int blocks, int block, float[] out) {
+    private void blockMax(float[] src, int off, int blocks, int block, float[] out) {
         for (int e = 0; e < blocks; e++) {
-            float best = Float.NEGATIVE_INFINITY;
-            for (int j = off + e * block, end = j + block; j < end; j++) {
-                best = Math.max(best, src[j]);
-            }
-            out[e] = best;
+            out[e] = kernels.max(src, off + e * block, block);
         }
     }
 

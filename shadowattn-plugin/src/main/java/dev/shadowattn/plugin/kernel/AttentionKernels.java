@@ -18,6 +18,9 @@ public interface AttentionKernels {
     /** Largest |x[i]| over {@code [off, off+len)}: {@code NaN} if any element is NaN, infinite if any is. */
     float maxAbs(float[] x, int off, int len);
 
+    /** {@code max(x[off, off+len))} with {@link Math#max} semantics (NaN wins); negative infinity when empty. */
+    float max(float[] x, int off, int len);
+
     /**
      * INT8 scores of {@code m} queries against groups {@code [g0, g1)}:
      * {@code out[outOff + i * stride + (j - 16*g0)] = qScale[sOff + i] * kScale[j >> 4] * sum_c q[i][c] * k8[j][c]

@@ -29,6 +29,15 @@ public final class ScalarKernels implements AttentionKernels {
     }
 
     @Override
+    public float max(float[] x, int off, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = off; i < off + len; i++) {
+            max = Math.max(max, x[i]);
+        }
+        return max;
+    }
+
+    @Override
     public void scoreInt8(float[] q, int qOff, int m, float[] qScale, float[] qBias, int sOff, MemorySegment k8,
                           MemorySegment kScale, int headDim, int g0, int g1, float[] out, int outOff, int stride) {
         for (int i = 0; i < m; i++) {

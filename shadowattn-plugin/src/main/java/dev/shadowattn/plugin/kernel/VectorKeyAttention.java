@@ -158,7 +158,7 @@ final class VectorKeyAttention {
         s.max[h] = newMax;
         FloatVector vsum = FloatVector.zero(FS);
         for (int i = o; i < o + padded; i += L) {
-            FloatVector e = FloatVector.fromArray(FS, W, i).sub(newMax).lanewise(VectorOperators.EXP);
+            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(FS, W, i).sub(newMax));
             e.intoArray(W, i);
             vsum = vsum.add(e);
         }

@@ -106,8 +106,27 @@ class KernelsTest {
         assertEquals(Float.POSITIVE_INFINITY, vec.maxAbs(x, 0, 203));
     }
 
+    @Test
+    void maxMatchesReference() {
+        Random rnd = new Random(2);
+        float[] x = gaussian(rnd, 203);
+        for (int len : new int[]{0, 1, 2, 15, 16, 31, 32, 33, 64, 200}) {
+            assertEquals(ref.max(x, 3, len), vec.max(x, 3, len), "len " + len);
+        }
+        assertEquals(Float.NEGATIVE_INFINITY, vec.max(x, 5, 0));
+        java.util.Arrays.fill(x, Float.NEGATIVE_INFINITY);
+        x[77] = -3f;
+        assertEquals(-3f, vec.max(x, 0, 203));
+        x[150] = Float.NaN;
+        assertTrue(Float.isNaN(ref.max(x, 0, 203)));
+        assertTrue(Float.isNaN(vec.max(x, 0, 203)));
+        assertEquals(-3f, vec.max(x, 0, 150), "the NaN lies outside the range");
+    }
+
     @ParameterizedTest
-    @CsvSource({"64,1,100", "64,3,64", "64,5,33", "128,4,80", "128,7,17", "32,2,48"})
+    @CsvSource({"64,1,100", "64,3,64", "64,5,33", "128,4,80", "128,7,17", "32,2,48",
+            // four groups at a time (3 and 4 queries, a second pass of queries, a single group left over)
+            "64,3,150", "128,3,90", "64,7,100", "128,6,130", "64,8,70"})
     void scoreInt8IsExactInteger(int d, int m, int keys) {
         Random rnd = new Random(d * 31 + m);
         try (Arena arena = Arena.ofConfined()) {
