@@ -99,7 +99,7 @@ public final class HeadCache implements AutoCloseable {
         return scales.segment();
     }
 
-    /** Per-block min/max of K ({@code [block][2][headDim]}), or an empty segment without summaries. */
+    /** Per-block min/max of K ({@link KeyLayout#summaryOffset}), or an empty segment without summaries. */
     public MemorySegment summaries() {
         return summaries.segment();
     }
@@ -132,7 +132,7 @@ public final class HeadCache implements AutoCloseable {
         if (summaryBlock > 0) {
             int blocks = cap / summaryBlock + 1;
             int usedBlocks = (used + summaryBlock - 1) / summaryBlock;
-            summaries.ensure(KeyLayout.summaryOffset(blocks, headDim), KeyLayout.summaryOffset(usedBlocks, headDim));
+            summaries.ensure(KeyLayout.summaryBytes(blocks, headDim), KeyLayout.summaryBytes(usedBlocks, headDim));
         }
         groupMax = Arrays.copyOf(groupMax, groups);
         capacity = cap;
@@ -261,18 +261,17 @@ public final class HeadCache implements AutoCloseable {
     private void updateSummary(int pos, float[] k, int kOff) {
         MemorySegment s = summaries.segment();
         int b = pos / summaryBlock;
-        long minOff = KeyLayout.summaryOffset(b, headDim);
-        long maxOff = minOff + (long) headDim * Float.BYTES;
         boolean first = pos % summaryBlock == 0;
         for (int c = 0; c < headDim; c++) {
             float x = k[kOff + c];
-            long o = (long) c * Float.BYTES;
+            long minOff = KeyLayout.summaryOffset(b, c, false, headDim);
+            long maxOff = KeyLayout.summaryOffset(b, c, true, headDim);
             if (first) {
-                s.set(FLOAT, minOff + o, x);
-                s.set(FLOAT, maxOff + o, x);
+                s.set(FLOAT, minOff, x);
+                s.set(FLOAT, maxOff, x);
             } else {
-                s.set(FLOAT, minOff + o, Math.min(x, s.get(FLOAT, minOff + o)));
-                s.set(FLOAT, maxOff + o, Math.max(x, s.get(FLOAT, maxOff + o)));
+                s.set(FLOAT, minOff, Math.min(x, s.get(FLOAT, minOff)));
+                s.set(FLOAT, maxOff, Math.max(x, s.get(FLOAT, maxOff)));
             }
         }
     }

@@ -9,7 +9,10 @@ package dev.shadowattn.plugin.cache;
  *   <li>float V, row-major: {@code [position][headDim]};</li>
  *   <li>INT8 shadow K, same transposed grouping: {@code [group][headDim][16]} bytes, with one float scale per group
  *       ({@code real = int8 * scale}); static scales store the same value in every group;</li>
- *   <li>block summaries for a block size B: {@code [block][2][headDim]} floats, per-channel min then max of K.</li>
+ *   <li>block summaries for a block size B, per-channel min and max of K, transposed in groups of {@link #GROUP}
+ *       blocks: {@code [block group][headDim][min, max][16]} floats, so that one 512-bit vector holds one channel's
+ *       min (or max) of 16 consecutive blocks and bounds are computed 16 blocks per lane-parallel pass; the rows
+ *       are read in memory order (one stream, which the hardware prefetcher follows).</li>
  * </ul>
  */
 public final class KeyLayout {
@@ -36,9 +39,20 @@ public final class KeyLayout {
         return (long) p * headDim * Float.BYTES;
     }
 
-    /** Byte offset of block {@code b}'s min row in the summary segment (its max row follows). */
-    public static long summaryOffset(int b, int headDim) {
-        return (long) b * 2 * headDim * Float.BYTES;
+    /** Byte offset of block {@code b}'s min ({@code max} false) or max of channel {@code c} in the summaries. */
+    public static long summaryOffset(int b, int c, boolean max, int headDim) {
+        return (((((long) (b >>> GROUP_SHIFT) * headDim + c) * 2 + (max ? 1 : 0)) << GROUP_SHIFT)
+                + (b & (GROUP - 1))) * Float.BYTES;
+    }
+
+    /** Byte offset of the group of 16 blocks holding block {@code b}: channel 0's min row, then its max row, etc. */
+    public static long summaryGroupOffset(int b, int headDim) {
+        return summaryOffset(b & -GROUP, 0, false, headDim);
+    }
+
+    /** Bytes of the summaries of {@code blocks} blocks (whole groups of 16). */
+    public static long summaryBytes(int blocks, int headDim) {
+        return summaryGroupOffset(blocks + GROUP - 1, headDim);
     }
 
     public static int groupsFor(int keys) {

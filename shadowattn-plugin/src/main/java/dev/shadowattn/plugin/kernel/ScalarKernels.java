@@ -114,15 +114,13 @@ public final class ScalarKernels implements AttentionKernels {
     public void blockBounds(float[] q, int qOff, int m, MemorySegment summaries, int headDim, int b0, int b1,
                             float[] out, int outOff) {
         for (int b = b0; b < b1; b++) {
-            long minOff = KeyLayout.summaryOffset(b, headDim);
-            long maxOff = minOff + (long) headDim * Float.BYTES;
             float best = Float.NEGATIVE_INFINITY;
             for (int i = 0; i < m; i++) {
                 float s = 0f;
                 for (int c = 0; c < headDim; c++) {
                     float x = q[qOff + i * headDim + c];
-                    float lo = summaries.get(FLOAT, minOff + (long) c * Float.BYTES);
-                    float hi = summaries.get(FLOAT, maxOff + (long) c * Float.BYTES);
+                    float lo = summaries.get(FLOAT, KeyLayout.summaryOffset(b, c, false, headDim));
+                    float hi = summaries.get(FLOAT, KeyLayout.summaryOffset(b, c, true, headDim));
                     s += Math.max(x * lo, x * hi);
                 }
                 best = Math.max(best, s);

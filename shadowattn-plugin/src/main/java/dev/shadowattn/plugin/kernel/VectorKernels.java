@@ -431,62 +431,79 @@ final class VectorKernels implements AttentionKernels {
     @Override
     public void blockBounds(float[] q, int qOff, int m, MemorySegment summaries, int d, int b0, int b1,
                             float[] out, int outOff) {
-        for (int b = b0; b < b1; b++) {
-            long minOff = KeyLayout.summaryOffset(b, d);
-            float best = Float.NEGATIVE_INFINITY;
-            for (int i0 = 0; i0 < m; i0 += 4) {
-                if (m - i0 == 3) {
-                    best = Math.max(best, bound3(q, qOff + i0 * d, qOff + (i0 + 1) * d, qOff + (i0 + 2) * d,
-                            summaries, minOff, d));
-                    break;
+        // 16 blocks per pass, one lane each (transposed summaries): no horizontal sums.
+        for (int g = b0 & -GROUP; g < b1; g += GROUP) {
+            long base = KeyLayout.summaryGroupOffset(g, d);
+            long maxRows = ROW;
+            for (int v = 0; v < NV; v++) {
+                int first = g + v * L;
+                if (first + L <= b0 || first >= b1) {
+                    continue;
                 }
-                best = Math.max(best, bound4(q, qOff + i0 * d, qOff + Math.min(i0 + 1, m - 1) * d,
-                        qOff + Math.min(i0 + 2, m - 1) * d, qOff + Math.min(i0 + 3, m - 1) * d, summaries, minOff, d));
+                long vb = base + (long) v * L * Float.BYTES;
+                FloatVector best = FloatVector.broadcast(FS, Float.NEGATIVE_INFINITY);
+                for (int i0 = 0; i0 < m; i0 += 4) {
+                    if (m - i0 == 3) {
+                        best = best.max(bound3(q, qOff + i0 * d, summaries, vb, maxRows, d));
+                        break;
+                    }
+                    best = best.max(bound4(q, qOff + i0 * d, qOff + Math.min(i0 + 1, m - 1) * d,
+                            qOff + Math.min(i0 + 2, m - 1) * d, qOff + Math.min(i0 + 3, m - 1) * d, summaries, vb,
+                            maxRows, d));
+                }
+                int o = outOff + first - b0;
+                if (first >= b0 && first + L <= b1) {
+                    best.intoArray(out, o);
+                } else {
+                    for (int lane = Math.max(0, b0 - first), end = Math.min(L, b1 - first); lane < end; lane++) {
+                        out[o + lane] = best.lane(lane);
+                    }
+                }
             }
-            out[outOff + b - b0] = best;
         }
     }
 
-    /** {@link #bound4} for three queries (decode: the 3 query heads of a KV head). */
-    private static float bound3(float[] q, int q0, int q1, int q2, MemorySegment s, long minOff, int d) {
+    /**
+     * Bounds of three consecutive queries from {@code q[qo]} for the {@code L} blocks of one lane slice of a summary
+     * group ({@code base}: channel c's min row at {@code base + 2c * 64} bytes, its max row {@code maxRows} on): per
+     * channel, {@code q_c * max_c} when
+     * {@code q_c >= 0}, else {@code q_c * min_c} (the larger of the two products, as the reference's max picks).
+     */
+    private static FloatVector bound3(float[] q, int qo, MemorySegment s, long base, long maxRows, int d) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
-        long maxOff = minOff + (long) d * Float.BYTES;
-        for (int c = 0; c < d; c += L) {
-            FloatVector lo = FloatVector.fromMemorySegment(FS, s, minOff + (long) c * Float.BYTES, ORDER);
-            FloatVector hi = FloatVector.fromMemorySegment(FS, s, maxOff + (long) c * Float.BYTES, ORDER);
-            FloatVector x0 = FloatVector.fromArray(FS, q, q0 + c);
-            FloatVector x1 = FloatVector.fromArray(FS, q, q1 + c);
-            FloatVector x2 = FloatVector.fromArray(FS, q, q2 + c);
-            a0 = a0.add(x0.mul(lo).max(x0.mul(hi)));
-            a1 = a1.add(x1.mul(lo).max(x1.mul(hi)));
-            a2 = a2.add(x2.mul(lo).max(x2.mul(hi)));
+        for (int c = 0; c < d; c++) {
+            long row = base + 2 * c * ROW;
+            float x0 = q[qo + c];
+            float x1 = q[qo + d + c];
+            float x2 = q[qo + 2 * d + c];
+            a0 = a0.add(FloatVector.fromMemorySegment(FS, s, x0 >= 0f ? row + maxRows : row, ORDER).mul(x0));
+            a1 = a1.add(FloatVector.fromMemorySegment(FS, s, x1 >= 0f ? row + maxRows : row, ORDER).mul(x1));
+            a2 = a2.add(FloatVector.fromMemorySegment(FS, s, x2 >= 0f ? row + maxRows : row, ORDER).mul(x2));
         }
-        return Math.max(Math.max(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD)),
-                a2.reduceLanes(VectorOperators.ADD));
+        return a0.max(a1).max(a2);
     }
 
-    private static float bound4(float[] q, int q0, int q1, int q2, int q3, MemorySegment s, long minOff, int d) {
+    /** {@link #bound3} for four queries at any offsets (repeated ones give the same bound). */
+    private static FloatVector bound4(float[] q, int q0, int q1, int q2, int q3, MemorySegment s, long base,
+                                      long maxRows, int d) {
         FloatVector a0 = FloatVector.zero(FS);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
-        long maxOff = minOff + (long) d * Float.BYTES;
-        for (int c = 0; c < d; c += L) {
-            FloatVector lo = FloatVector.fromMemorySegment(FS, s, minOff + (long) c * Float.BYTES, ORDER);
-            FloatVector hi = FloatVector.fromMemorySegment(FS, s, maxOff + (long) c * Float.BYTES, ORDER);
-            FloatVector x0 = FloatVector.fromArray(FS, q, q0 + c);
-            FloatVector x1 = FloatVector.fromArray(FS, q, q1 + c);
-            FloatVector x2 = FloatVector.fromArray(FS, q, q2 + c);
-            FloatVector x3 = FloatVector.fromArray(FS, q, q3 + c);
-            a0 = a0.add(x0.mul(lo).max(x0.mul(hi)));
-            a1 = a1.add(x1.mul(lo).max(x1.mul(hi)));
-            a2 = a2.add(x2.mul(lo).max(x2.mul(hi)));
-            a3 = a3.add(x3.mul(lo).max(x3.mul(hi)));
+        for (int c = 0; c < d; c++) {
+            long row = base + 2 * c * ROW;
+            float x0 = q[q0 + c];
+            float x1 = q[q1 + c];
+            float x2 = q[q2 + c];
+            float x3 = q[q3 + c];
+            a0 = a0.add(FloatVector.fromMemorySegment(FS, s, x0 >= 0f ? row + maxRows : row, ORDER).mul(x0));
+            a1 = a1.add(FloatVector.fromMemorySegment(FS, s, x1 >= 0f ? row + maxRows : row, ORDER).mul(x1));
+            a2 = a2.add(FloatVector.fromMemorySegment(FS, s, x2 >= 0f ? row + maxRows : row, ORDER).mul(x2));
+            a3 = a3.add(FloatVector.fromMemorySegment(FS, s, x3 >= 0f ? row + maxRows : row, ORDER).mul(x3));
         }
-        return Math.max(Math.max(a0.reduceLanes(VectorOperators.ADD), a1.reduceLanes(VectorOperators.ADD)),
-                Math.max(a2.reduceLanes(VectorOperators.ADD), a3.reduceLanes(VectorOperators.ADD)));
+        return a0.max(a1).max(a2.max(a3));
     }
 
     // ---- selection --------------------------------------------------------------------------------------------
