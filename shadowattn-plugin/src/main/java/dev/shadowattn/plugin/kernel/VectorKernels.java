@@ -218,13 +218,22 @@ final class VectorKernels implements AttentionKernels {
             a22 = k2.fma(x, a22);
             a23 = k3.fma(x, a23);
         }
-        maxInto(a00.fma(s0 * e0, b0).max(a10.fma(s1 * e0, b1)).max(a20.fma(s2 * e0, b2)), out, o, first);
-        maxInto(a01.fma(s0 * e1, b0).max(a11.fma(s1 * e1, b1)).max(a21.fma(s2 * e1, b2)), out, o + GROUP,
-                first);
-        maxInto(a02.fma(s0 * e2, b0).max(a12.fma(s1 * e2, b1)).max(a22.fma(s2 * e2, b2)),
-                out, o + 2 * GROUP, first);
-        maxInto(a03.fma(s0 * e3, b0).max(a13.fma(s1 * e3, b1)).max(a23.fma(s2 * e3, b2)),
-                out, o + 3 * GROUP, first);
+        FloatVector r0 = a00.fma(s0 * e0, b0).max(a10.fma(s1 * e0, b1)).max(a20.fma(s2 * e0, b2));
+        FloatVector r1 = a01.fma(s0 * e1, b0).max(a11.fma(s1 * e1, b1)).max(a21.fma(s2 * e1, b2));
+        FloatVector r2 = a02.fma(s0 * e2, b0).max(a12.fma(s1 * e2, b1)).max(a22.fma(s2 * e2, b2));
+        FloatVector r3 = a03.fma(s0 * e3, b0).max(a13.fma(s1 * e3, b1)).max(a23.fma(s2 * e3, b2));
+        if (!first) {
+            // Vectors stay in registers only when written in the kernel itself: a helper taking one (or a
+            // conditional expression choosing one) made C2 fall back to allocating code here.
+            r0 = r0.max(FloatVector.fromArray(FS, out, o));
+            r1 = r1.max(FloatVector.fromArray(FS, out, o + GROUP));
+            r2 = r2.max(FloatVector.fromArray(FS, out, o + 2 * GROUP));
+            r3 = r3.max(FloatVector.fromArray(FS, out, o + 3 * GROUP));
+        }
+        r0.intoArray(out, o);
+        r1.intoArray(out, o + GROUP);
+        r2.intoArray(out, o + 2 * GROUP);
+        r3.intoArray(out, o + 3 * GROUP);
     }
 
     /** {@link #int8Max3x4} for four queries. */
@@ -264,23 +273,30 @@ final class VectorKernels implements AttentionKernels {
             a32 = k2.fma(x, a32);
             a33 = k3.fma(x, a33);
         }
-        maxInto(a00.fma(s0 * e0, b0).max(a10.fma(s1 * e0, b1))
-                .max(a20.fma(s2 * e0, b2).max(a30.fma(s3 * e0, b3))), out, o, first);
-        maxInto(a01.fma(s0 * e1, b0).max(a11.fma(s1 * e1, b1))
-                .max(a21.fma(s2 * e1, b2).max(a31.fma(s3 * e1, b3))), out, o + GROUP, first);
-        maxInto(a02.fma(s0 * e2, b0).max(a12.fma(s1 * e2, b1))
-                .max(a22.fma(s2 * e2, b2).max(a32.fma(s3 * e2, b3))), out, o + 2 * GROUP, first);
-        maxInto(a03.fma(s0 * e3, b0).max(a13.fma(s1 * e3, b1))
-                .max(a23.fma(s2 * e3, b2).max(a33.fma(s3 * e3, b3))), out, o + 3 * GROUP, first);
+        FloatVector r0 = a00.fma(s0 * e0, b0).max(a10.fma(s1 * e0, b1))
+                .max(a20.fma(s2 * e0, b2).max(a30.fma(s3 * e0, b3)));
+        FloatVector r1 = a01.fma(s0 * e1, b0).max(a11.fma(s1 * e1, b1))
+                .max(a21.fma(s2 * e1, b2).max(a31.fma(s3 * e1, b3)));
+        FloatVector r2 = a02.fma(s0 * e2, b0).max(a12.fma(s1 * e2, b1))
+                .max(a22.fma(s2 * e2, b2).max(a32.fma(s3 * e2, b3)));
+        FloatVector r3 = a03.fma(s0 * e3, b0).max(a13.fma(s1 * e3, b1))
+                .max(a23.fma(s2 * e3, b2).max(a33.fma(s3 * e3, b3)));
+        if (!first) {
+            r0 = r0.max(FloatVector.fromArray(FS, out, o));
+            r1 = r1.max(FloatVector.fromArray(FS, out, o + GROUP));
+            r2 = r2.max(FloatVector.fromArray(FS, out, o + 2 * GROUP));
+            r3 = r3.max(FloatVector.fromArray(FS, out, o + 3 * GROUP));
+        }
+        r0.intoArray(out, o);
+        r1.intoArray(out, o + GROUP);
+        r2.intoArray(out, o + 2 * GROUP);
+        r3.intoArray(out, o + 3 * GROUP);
     }
 
     /** {@code L} INT8 lanes at byte {@code offset}, as floats. */
     private static FloatVector int8Lanes(MemorySegment k8, long offset) {
-        return (FloatVector) ByteVector.fromMemorySegment(BS, k8, offset, ORDER).convertShape(VectorOperators.B2F, FS, 0);
-    }
-
-    private static void maxInto(FloatVector v, float[] out, int o, boolean first) {
-        (first ? v : v.max(FloatVector.fromArray(FS, out, o))).intoArray(out, o);
+        return (FloatVector) ByteVector.fromMemorySegment(BS, k8, offset, ORDER)
+                .convertShape(VectorOperators.B2F, FS, 0);
     }
 
     /** Max of four queries' scaled INT8 scores into {@code out[o, o+L)} (or with what is there unless first). */
