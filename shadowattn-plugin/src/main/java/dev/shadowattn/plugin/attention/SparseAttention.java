@@ -590,9 +590,8 @@ final class SparseAttention {
             int e = w.candidates[i];
             if (i % TOUCH_BLOCKS == 0) {
                 // Bring the next few shortlisted blocks (scattered 4-8 KB reads) into cache together.
-                for (int j = i, end = Math.min(shortlist, i + TOUCH_BLOCKS); j < end; j++) {
-                    w.sink += kernels.touch(hc.keys8(), w.candidates[j] * blockBytes, blockBytes);
-                }
+                w.sink += kernels.touchBlocks(hc.keys8(), w.candidates, i, Math.min(shortlist, i + TOUCH_BLOCKS),
+                        blockBytes);
             }
             // The shortlisted block's keys lie before the unit's first row: every query sees them.
             kernels.scoreInt8Max(w.subQ8, 0, heads * subRows, w.subScale, bias, 0, hc.keys8(), hc.scales(), d,

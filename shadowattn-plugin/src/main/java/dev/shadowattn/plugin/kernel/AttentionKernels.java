@@ -59,6 +59,14 @@ public interface AttentionKernels {
     float touch(MemorySegment seg, long offset, long bytes);
 
     /**
+     * {@link #touch} of the blocks {@code seg[blocks[i] * blockBytes, +blockBytes)} for {@code i} in
+     * {@code [from, to)}, two blocks side by side (two streams of misses at once) and one reduction for all: the
+     * CPU default's INT8 refinement read its shortlisted blocks 2 us faster per decode call at 16K than with one
+     * {@code touch} per block. The scalar reference does nothing and returns 0.
+     */
+    float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes);
+
+    /**
      * Top-{@code k} selection: writes to {@code out}, in ascending order, the indices of the {@code min(k, n)}
      * largest of {@code scores[0, n)} and returns their count. Ties at the threshold go to the lowest indices;
      * {@code -0.0} equals {@code 0.0}. Scores must not be NaN ({@code +Infinity} forces a key in).

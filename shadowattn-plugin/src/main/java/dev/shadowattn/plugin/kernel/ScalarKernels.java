@@ -154,6 +154,11 @@ public final class ScalarKernels implements AttentionKernels {
     }
 
     @Override
+    public float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes) {
+        return 0f;
+    }
+
+    @Override
     public float touch(MemorySegment seg, long offset, long bytes) {
         return 0f;
     }

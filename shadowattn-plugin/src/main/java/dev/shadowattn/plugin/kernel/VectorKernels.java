@@ -540,6 +540,28 @@ final class VectorKernels implements AttentionKernels {
     }
 
     @Override
+    public float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes) {
+        FloatVector a = FloatVector.zero(FS);
+        FloatVector b = a;
+        int i = from;
+        for (; i + 2 <= to; i += 2) {
+            long o0 = blocks[i] * blockBytes;
+            long o1 = blocks[i + 1] * blockBytes;
+            for (long o = 0; o < blockBytes; o += 64) {
+                a = a.add(FloatVector.fromMemorySegment(FS, seg, o0 + o, ORDER));
+                b = b.add(FloatVector.fromMemorySegment(FS, seg, o1 + o, ORDER));
+            }
+        }
+        for (; i < to; i++) {
+            long o0 = blocks[i] * blockBytes;
+            for (long o = 0; o < blockBytes; o += 64) {
+                a = a.add(FloatVector.fromMemorySegment(FS, seg, o0 + o, ORDER));
+            }
+        }
+        return a.add(b).reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
     public void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
         VectorTopK.selectBits(scores, so, n, k, bits, bitsOff, scratch);
     }

@@ -402,6 +402,27 @@ class KernelsTest {
     }
 
     @Test
+    void touchBlocksReadsTheListedBlocksOnly() {
+        try (Arena arena = Arena.ofConfined()) {
+            long blockBytes = 4 * 64;
+            MemorySegment seg = arena.allocate(blockBytes * 10, 64);
+            for (int i = 0; i < 16 * 4 * 10; i++) {
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % 5);
+            }
+            int[] blocks = {9, 3, 0, 7, 4, 6};
+            for (int[] r : new int[][]{{1, 4}, {0, 6}, {2, 3}, {5, 5}}) {
+                float expect = 0f;
+                for (int i = r[0]; i < r[1]; i++) {
+                    expect += vec.touch(seg, blocks[i] * blockBytes, blockBytes);
+                }
+                assertEquals(expect, vec.touchBlocks(seg, blocks, r[0], r[1], blockBytes), 1e-3f,
+                        "blocks " + r[0] + ".." + r[1]);
+                assertEquals(0f, ref.touchBlocks(seg, blocks, r[0], r[1], blockBytes));
+            }
+        }
+    }
+
+    @Test
     void touchReadsTheFirstVectorOfEveryLineInRange() {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(64 * 40, 64);
