@@ -5,6 +5,7 @@ import dev.shadowattn.plugin.pipeline.PipelineOptions;
 import dev.shadowattn.plugin.qnn.QnnDeviceOptions;
 import dev.shadowattn.plugin.qnn.ScoringDeviceFactory;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.Set;
 
@@ -165,9 +166,11 @@ public record ShadowAttnConfig(Mode mode, double ratio, Estimator estimator, Sha
     public String describe(double effectiveRatio, ScaleMode effectiveScales, boolean effectiveKMean,
                            String kernelName, int threadCount) {
         return String.format(Locale.ROOT,
-                "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d summary=%d scales=%s sink=%d window=%d "
-                        + "dense-below=%d prefill-only=%b kmean=%b kernels=%s threads=%d",
+                "%s mode=%s ratio=%.3f estimator=%s share=%s block=%d tile=%d summary=%d shortlist=%s "
+                        + "estimate-stride=%d scales=%s sink=%d window=%d dense-below=%d prefill-only=%b kmean=%b "
+                        + "kernels=%s threads=%d",
                 BACKEND, mode.key(), effectiveRatio, estimator.key(), sharing.key(), block, tile, summary,
+                BigDecimal.valueOf(shortlist).stripTrailingZeros().toPlainString(), estimateStride,
                 effectiveScales.key(), sink, window, denseBelow, prefillOnly, effectiveKMean, kernelName, threadCount);
     }
 }

@@ -33,6 +33,12 @@ class ShadowAttnConfigTest {
         assertEquals(Sharing.KV, c.sharing());
         assertTrue(c.block() >= 16);
         assertFalse(c.prefillOnly());
+        // The CPU defaults chosen by measurement (docs/SHADOWATTN-BACKEND.md), all named in the log line.
+        assertEquals(32, c.summary());
+        assertEquals(1.25, c.shortlist());
+        String line = c.describe(0.2, ScaleMode.DYNAMIC, true, "vector", 2);
+        assertTrue(line.contains("summary=32 shortlist=1.25 estimate-stride=2 "), line);
+        assertTrue(parse("shortlist=2").describe(0.2, ScaleMode.DYNAMIC, true, "vector", 2).contains("shortlist=2 "));
     }
 
     @Test
