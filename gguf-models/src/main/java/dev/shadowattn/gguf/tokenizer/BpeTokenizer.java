@@ -139,6 +139,7 @@ public final class BpeTokenizer implements Tokenizer {
         return id;
     }
 
+    @Override
     public Vocabulary vocabulary() {
         return vocabulary;
     }
@@ -240,27 +241,6 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public boolean addBosToken() {
         return addBosToken;
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public TokenType tokenType(int id) {
-        return vocabulary.type(id);
-    }
-
-    @Override
-    public boolean isSpecial(int id) {
-        TokenType type = vocabulary.type(id);
-        return type == TokenType.CONTROL || type == TokenType.UNKNOWN;
     }
 
     @Override

@@ -157,6 +157,7 @@ public final class SentencePieceTokenizer implements Tokenizer {
         throw new IllegalArgumentException("token " + id + " has type BYTE but text '" + text + "' (expected <0xNN>)");
     }
 
+    @Override
     public Vocabulary vocabulary() {
         return vocabulary;
     }
@@ -239,27 +240,6 @@ public final class SentencePieceTokenizer implements Tokenizer {
     @Override
     public boolean addBosToken() {
         return addBosToken;
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public TokenType tokenType(int id) {
-        return vocabulary.type(id);
-    }
-
-    @Override
-    public boolean isSpecial(int id) {
-        TokenType type = vocabulary.type(id);
-        return type == TokenType.CONTROL || type == TokenType.UNKNOWN;
     }
 
     @Override

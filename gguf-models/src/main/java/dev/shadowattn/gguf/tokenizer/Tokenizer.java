@@ -96,15 +96,27 @@ public interface Tokenizer {
     /** Whether the model expects {@link #bos()} in front of a prompt (GGUF {@code tokenizer.ggml.add_bos_token}). */
     boolean addBosToken();
 
-    int vocabularySize();
+    /** The token texts, types and scores of the file ({@code tokenizer.ggml.tokens}, {@code .token_type}, ...). */
+    Vocabulary vocabulary();
+
+    default int vocabularySize() {
+        return vocabulary().size();
+    }
 
     /** The vocabulary text of token {@code id} (SentencePiece: with {@code ▁} for spaces). */
-    String token(int id);
+    default String token(int id) {
+        return vocabulary().token(id);
+    }
 
-    TokenType tokenType(int id);
+    default TokenType tokenType(int id) {
+        return vocabulary().type(id);
+    }
 
     /** Whether {@code id} is a control or unknown token: one that stands for no text. */
-    boolean isSpecial(int id);
+    default boolean isSpecial(int id) {
+        TokenType type = vocabulary().type(id);
+        return type == TokenType.CONTROL || type == TokenType.UNKNOWN;
+    }
 
     /** The chat template ({@code tokenizer.chat_template}), if the file has one. */
     Optional<String> chatTemplate();
