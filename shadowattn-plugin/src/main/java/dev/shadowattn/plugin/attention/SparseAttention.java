@@ -13,6 +13,8 @@ import dev.shadowattn.plugin.config.Sharing;
 import dev.shadowattn.plugin.kernel.AttentionKernels;
 import dev.shadowattn.plugin.scoring.ScoreRequest;
 
+import java.util.Arrays;
+
 import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
 
 /**
@@ -50,6 +52,8 @@ final class SparseAttention {
     private final int groupSize;
     private final float attScale;
     private final WorkerState[] workers;
+    /** Whether every head keeps all keys (ratio 1: exact dense attention everywhere). */
+    private final boolean allDense;
     /** The head pipeline's side of this attention ({@code pipeline=fifo|greedy}), or null. */
     private final PipelinedAttention pipelined;
 
@@ -66,7 +70,15 @@ final class SparseAttention {
             workers[i] = new WorkerState();
         }
         this.pipelined = plan.pipeline() == null ? null : new PipelinedAttention(this, plan.pipeline(), g.kvHeads());
+        this.allDense = Arrays.stream(plan.ratios()).flatMapToDouble(Arrays::stream).allMatch(r -> r >= 1.0);
     }
+
+    /**
+     * Multiply-adds below which a call runs on the calling thread alone: a pool hand-off (a futex wake, the helper's
+     * start) costs microseconds, as much as a short decode call (generation at depth 0 and 1024 was 16% slower than
+     * with the engine's dense backend, which has this threshold).
+     */
+    static final long PARALLEL_MIN_WORK = 1L << 20;
 
     /** Rows per task: one shared tile, or a batch of single-row units scored together. */
     int rowsPerTask() {
@@ -91,8 +103,9 @@ final class SparseAttention {
         int tilesPerKv = (n + rows - 1) / rows;
         int tasks = g.kvHeads() * tilesPerKv;
         boolean decode = n == 1;
-        if (listener != null) {
-            // The listener is the caller's object and need not be thread-safe: report from one thread.
+        if (listener != null || !worthSpreading(pos, n)) {
+            // The listener is the caller's object and need not be thread-safe: report from one thread. A small call
+            // also runs here: waking a pool thread costs more than its share of the work.
             for (int t = 0; t < tasks; t++) {
                 runTask(lc, layer, pos, n, decode, t / tilesPerKv, (t % tilesPerKv) * rows, rows, q, qOff, out,
                         outOff, workers[0], listener);
@@ -102,6 +115,22 @@ final class SparseAttention {
                     (t % tilesPerKv) * rows, rows, q, qOff, out, outOff, workers[w], null));
         }
         return sum(workers);
+    }
+
+    /**
+     * Whether a call of {@code n} rows from {@code pos} has enough work to hand tasks to the pool: about
+     * {@link #PARALLEL_MIN_WORK} multiply-adds (Q·K and P·V over the visible keys, halved when the rows are sparse:
+     * a 20% selection plus its estimate costs about half of dense attention, JMH tables of SHADOWATTN-BACKEND.md).
+     * The engine's dense backend uses the same threshold.
+     */
+    boolean worthSpreading(int pos, int n) {
+        if (plan.pool().threads() == 1) {
+            return false;
+        }
+        long visible = (long) n * pos + (long) n * (n + 1) / 2;
+        long work = 2 * visible * g.queryHeads() * d;
+        boolean dense = allDense || pos + n <= cfg.denseBelow() || (n == 1 && cfg.prefillOnly());
+        return (dense ? work : work / 2) >= PARALLEL_MIN_WORK;
     }
 
     /** The work counters of {@code states}, summed. */
