@@ -6,18 +6,19 @@ import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
 
 /**
  * The selection rules of one unit (see {@link SparseAttention}): which elements are candidates, which are forced
- * (diagonal, sink, window), how many candidates to pick, and the key groups the kept elements turn into.
+ * (diagonal, sink, window), how many candidates to pick, and the key groups the kept elements turn into. One
+ * instance per worker, {@link #set} for each unit (a unit per head and row in the faithful mode: no allocation).
  */
 final class Selection {
 
-    private final int block;
-    private final int visible;
-    private final int candidates;
-    private final int diagonalFirst;
-    private final int diagonalLast;
-    private final int sinkEnd;
-    private final int windowStart;
-    private final int picks;
+    private int block;
+    private int visible;
+    private int candidates;
+    private int diagonalFirst;
+    private int diagonalLast;
+    private int sinkEnd;
+    private int windowStart;
+    private int picks;
 
     /**
      * @param block  keys per element (1 = single keys)
@@ -27,7 +28,7 @@ final class Selection {
      * @param sink   leading positions to keep
      * @param window trailing positions (of the last row's view) to keep
      */
-    Selection(int block, int p0, int pl, double ratio, int sink, int window) {
+    Selection set(int block, int p0, int pl, double ratio, int sink, int window) {
         this.block = block;
         this.visible = pl + 1;
         boolean singleKeyRow = block == 1 && p0 == pl;
@@ -43,6 +44,7 @@ final class Selection {
         this.windowStart = Math.max(sinkEnd, Math.min(candidates, ws));
         int forced = sinkEnd + (candidates - windowStart);
         this.picks = Math.min(candidates, Math.max(want, forced));
+        return this;
     }
 
     /** Elements {@code [0, candidates())} are scored and selected from. */

@@ -445,7 +445,7 @@ final class SparseAttention {
                                int keyRow, int bitsOff, WorkerState w) {
         int h = kv * groupSize + hh;
         int visible = p + 1;
-        Selection sel = new Selection(1, p, p, plan.ratios()[layer][h], cfg.sink(), cfg.window());
+        Selection sel = w.selection.set(1, p, p, plan.ratios()[layer][h], cfg.sink(), cfg.window());
         if (denseFor(layer, h, h + 1, visible, decode) || sel.picks() >= sel.candidates()) {
             setFirst(w.bits, bitsOff, visible);
         } else if (sel.picks() > 0 && keyRow >= 0 && cfg.sink() == 0 && cfg.window() == 0) {
@@ -542,7 +542,7 @@ final class SparseAttention {
             System.arraycopy(w.iota, 0, w.groups, 0, count);
             return -count;
         }
-        Selection sel = new Selection(cfg.block(), p0, pl, unitRatio(layer, h0, h0 + heads), cfg.sink(),
+        Selection sel = w.selection.set(cfg.block(), p0, pl, unitRatio(layer, h0, h0 + heads), cfg.sink(),
                 cfg.window());
         int chosen = 0;
         if (sel.picks() >= sel.candidates()) {

@@ -8,6 +8,7 @@ final class WorkerState {
 
     final AttendScratch attend = new AttendScratch();
     final SelectScratch select = new SelectScratch();
+    final Selection selection = new Selection();
 
     /** Raw queries of the task, {@code [head][row][headDim]}. */
     float[] qRaw = new float[0];
