@@ -38,8 +38,15 @@ import static dev.shadowattn.plugin.cache.KeyLayout.GROUP;
  */
 final class SparseAttention {
 
-    /** Shortlisted INT8 blocks read ahead together before they are scored ({@link AttentionKernels#touch}). */
+    /** Shortlisted INT8 blocks read ahead together before they are scored ({@link AttentionKernels#touchBlocks}). */
     private static final int TOUCH_BLOCKS = 16;
+
+    /**
+     * Multiply-adds below which a call runs on the calling thread alone: a pool hand-off (a futex wake, the helper's
+     * start) costs microseconds, as much as a short decode call (generation at depth 0 and 1024 was 16% slower than
+     * with the engine's dense backend, which has this threshold).
+     */
+    static final long PARALLEL_MIN_WORK = 1L << 20;
 
     /** Query heads per KV head that {@link AttentionKernels#attendKeys} takes (one bit each); more read groups. */
     private static final int MAX_KEY_HEADS = 32;
@@ -72,13 +79,6 @@ final class SparseAttention {
         this.pipelined = plan.pipeline() == null ? null : new PipelinedAttention(this, plan.pipeline(), g.kvHeads());
         this.allDense = Arrays.stream(plan.ratios()).flatMapToDouble(Arrays::stream).allMatch(r -> r >= 1.0);
     }
-
-    /**
-     * Multiply-adds below which a call runs on the calling thread alone: a pool hand-off (a futex wake, the helper's
-     * start) costs microseconds, as much as a short decode call (generation at depth 0 and 1024 was 16% slower than
-     * with the engine's dense backend, which has this threshold).
-     */
-    static final long PARALLEL_MIN_WORK = 1L << 20;
 
     /** Rows per task: one shared tile, or a batch of single-row units scored together. */
     int rowsPerTask() {
