@@ -543,13 +543,19 @@ final class VectorKernels implements AttentionKernels {
     public float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes) {
         FloatVector a = FloatVector.zero(FS);
         FloatVector b = a;
+        FloatVector c = a;
+        FloatVector e = a;
         int i = from;
-        for (; i + 2 <= to; i += 2) {
+        for (; i + 4 <= to; i += 4) {
             long o0 = blocks[i] * blockBytes;
             long o1 = blocks[i + 1] * blockBytes;
+            long o2 = blocks[i + 2] * blockBytes;
+            long o3 = blocks[i + 3] * blockBytes;
             for (long o = 0; o < blockBytes; o += 64) {
                 a = a.add(FloatVector.fromMemorySegment(FS, seg, o0 + o, ORDER));
                 b = b.add(FloatVector.fromMemorySegment(FS, seg, o1 + o, ORDER));
+                c = c.add(FloatVector.fromMemorySegment(FS, seg, o2 + o, ORDER));
+                e = e.add(FloatVector.fromMemorySegment(FS, seg, o3 + o, ORDER));
             }
         }
         for (; i < to; i++) {
@@ -558,7 +564,7 @@ final class VectorKernels implements AttentionKernels {
                 a = a.add(FloatVector.fromMemorySegment(FS, seg, o0 + o, ORDER));
             }
         }
-        return a.add(b).reduceLanes(VectorOperators.ADD);
+        return a.add(b).add(c.add(e)).reduceLanes(VectorOperators.ADD);
     }
 
     @Override

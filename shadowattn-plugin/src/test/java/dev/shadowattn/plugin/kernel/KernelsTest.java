@@ -409,8 +409,8 @@ class KernelsTest {
             for (int i = 0; i < 16 * 4 * 10; i++) {
                 seg.setAtIndex(ValueLayout.JAVA_FLOAT, i, i % 5);
             }
-            int[] blocks = {9, 3, 0, 7, 4, 6};
-            for (int[] r : new int[][]{{1, 4}, {0, 6}, {2, 3}, {5, 5}}) {
+            int[] blocks = {9, 3, 0, 7, 4, 6, 1, 8, 2};
+            for (int[] r : new int[][]{{1, 4}, {0, 6}, {2, 3}, {5, 5}, {0, 9}, {1, 9}, {0, 8}}) {
                 float expect = 0f;
                 for (int i = r[0]; i < r[1]; i++) {
                     expect += vec.touch(seg, blocks[i] * blockBytes, blockBytes);
