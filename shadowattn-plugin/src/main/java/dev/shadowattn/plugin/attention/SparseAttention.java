@@ -181,7 +181,7 @@ final class SparseAttention {
                 stride = KeyLayout.groupsFor(lastPos + 1) * GROUP;
                 w.ensureKeys(stride, m);
                 if (cfg.estimator() == Estimator.INT8) {
-                    java.util.Arrays.fill(w.kvOf, 0, groupSize, kv);
+                    Arrays.fill(w.kvOf, 0, groupSize, kv);
                     plan.device().score(new ScoreRequest(lc, w.kvOf, groupSize, rows, w.q8, 0, w.qScale, w.bias, 0,
                             firstPos, lastPos + 1), w.keyScores, 0, stride);
                 } else {
@@ -336,7 +336,7 @@ final class SparseAttention {
                 int i = hh * rows + r;
                 int off = (r * groupSize + hh) * words;
                 selectKeyBits(lc, hc, layer, kv, hh, i, p, decode, stride < 0 ? -1 : i * stride, off, w);
-                java.util.Arrays.fill(bits, off + ((p + 64) >>> 6), off + words, 0L);
+                Arrays.fill(bits, off + ((p + 64) >>> 6), off + words, 0L);
             }
         }
         boolean asRows = hc.hasKeyRows() && groupSize <= MAX_KEY_HEADS
@@ -460,14 +460,14 @@ final class SparseAttention {
             sel.force(w.elemScores);
             kernels.selectBits(w.elemScores, 0, sel.candidates(), sel.picks(), w.bits, bitsOff, w.select);
         } else {
-            java.util.Arrays.fill(w.bits, bitsOff, bitsOff + ((visible + 63) >>> 6), 0L);
+            Arrays.fill(w.bits, bitsOff, bitsOff + ((visible + 63) >>> 6), 0L);
         }
     }
 
     /** Sets bits {@code [0, n)} of the bit set at {@code bits[off]} and clears the rest of its last word. */
     private static void setFirst(long[] bits, int off, int n) {
         int full = n >>> 6;
-        java.util.Arrays.fill(bits, off, off + full, -1L);
+        Arrays.fill(bits, off, off + full, -1L);
         if ((n & 63) != 0) {
             bits[off + full] = (1L << n) - 1;
         }
@@ -580,7 +580,7 @@ final class SparseAttention {
                     w.ensureKeys(KeyLayout.groupsFor(keys) * GROUP, 1);
                     int subRows = subsample(q0, heads, rows, cfg.estimateStride(), w);
                     if (cfg.estimator() == Estimator.INT8) {
-                        java.util.Arrays.fill(w.kvOf, 0, heads, kv);
+                        Arrays.fill(w.kvOf, 0, heads, kv);
                         plan.device().scoreMax(new ScoreRequest(lc, w.kvOf, heads, subRows, w.subQ8, 0, w.subScale,
                                 w.bias == null ? null : w.subBias, 0, p0, keys), w.keyScores, 0);
                     } else {
@@ -609,7 +609,7 @@ final class SparseAttention {
         sel.force(w.elemScores);
         int wanted = (int) Math.min(nc, Math.ceil(cfg.shortlist() * sel.picks()));
         int shortlist = kernels.selectTopK(w.elemScores, nc, wanted, w.candidates, w.select);
-        java.util.Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
+        Arrays.fill(w.elemScores, 0, nc, Float.NEGATIVE_INFINITY);
         float[] tmp = w.keyScores;
         int gpb = block / GROUP;
         int subRows = subsample(q0, heads, rows, cfg.estimateStride(), w);

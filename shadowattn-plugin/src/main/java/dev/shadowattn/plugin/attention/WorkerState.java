@@ -59,7 +59,7 @@ final class WorkerState {
     int[] rowPos = new int[0];
     float[] rowOut = new float[0];
 
-    /** What cache-touching reads returned ({@link dev.shadowattn.plugin.kernel.AttentionKernels#touch}), kept. */
+    /** What cache-touching reads returned ({@link dev.shadowattn.plugin.kernel.AttentionKernels#touchBlocks}), kept. */
     float sink;
 
     long visible;

@@ -51,18 +51,13 @@ public interface AttentionKernels {
                      int outOff);
 
     /**
-     * Reads {@code seg[offset, offset+bytes)} one cache line at a time and returns a value computed from what it read
-     * (keep it, so that the reads are not dropped). A loop this light keeps many line misses in flight, so a scattered
-     * block read this way right before it is computed on arrives far faster than the compute loop would fetch it
-     * (Java has no prefetch instruction). The scalar reference does nothing and returns 0.
-     */
-    float touch(MemorySegment seg, long offset, long bytes);
-
-    /**
-     * {@link #touch} of the blocks {@code seg[blocks[i] * blockBytes, +blockBytes)} for {@code i} in
-     * {@code [from, to)}, four blocks side by side (four streams of misses at once) and one reduction for all: the
-     * CPU default's INT8 refinement read its shortlisted blocks 3-6 us faster per decode call at 16K than with one
-     * {@code touch} per block (two side by side gave half of that). The scalar reference does nothing and returns 0.
+     * Reads the blocks {@code seg[blocks[i] * blockBytes, +blockBytes)} for {@code i} in {@code [from, to)} one cache
+     * line at a time and returns a value computed from what it read (keep it, so that the reads are not dropped). A
+     * loop this light keeps many line misses in flight, so scattered blocks read this way right before they are
+     * computed on arrive far faster than the compute loop would fetch them (Java has no prefetch instruction). Four
+     * blocks go side by side (four streams of misses at once) with one reduction for all: the CPU default's INT8
+     * refinement read its shortlisted blocks 3-6 us faster per decode call at 16K than one block at a time (two side
+     * by side gave half of that). The scalar reference does nothing and returns 0.
      */
     float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes);
 

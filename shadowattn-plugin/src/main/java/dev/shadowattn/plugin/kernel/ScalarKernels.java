@@ -159,11 +159,6 @@ public final class ScalarKernels implements AttentionKernels {
     }
 
     @Override
-    public float touch(MemorySegment seg, long offset, long bytes) {
-        return 0f;
-    }
-
-    @Override
     public void selectBits(float[] scores, int so, int n, int k, long[] bits, int bitsOff, SelectScratch scratch) {
         int words = (n + 63) >>> 6;
         Arrays.fill(bits, bitsOff, bitsOff + words, 0L);

@@ -530,16 +530,6 @@ final class VectorKernels implements AttentionKernels {
     }
 
     @Override
-    public float touch(MemorySegment seg, long offset, long bytes) {
-        FloatVector a = FloatVector.zero(FS);
-        long end = offset + bytes - (long) L * Float.BYTES;
-        for (long o = offset; o <= end; o += 64) {
-            a = a.add(FloatVector.fromMemorySegment(FS, seg, o, ORDER));
-        }
-        return a.reduceLanes(VectorOperators.ADD);
-    }
-
-    @Override
     public float touchBlocks(MemorySegment seg, int[] blocks, int from, int to, long blockBytes) {
         FloatVector a = FloatVector.zero(FS);
         FloatVector b = a;
@@ -610,9 +600,8 @@ final class VectorKernels implements AttentionKernels {
     /**
      * Reads one vector of every cache line of the chunk's K groups and V rows before the chunk is computed: a loop
      * this light keeps dozens of line misses in flight (the compute loops stall on one block at a time), so the
-     * chunk then computes from cache. Unlike {@link #touch(MemorySegment, long, long)} it reads K and V side by side
-     * (two streams at once): built from that method, K then V per group with a reduction each, cold decode was 8-10%
-     * slower (16K, JMH, same session).
+     * chunk then computes from cache. It reads K and V side by side (two streams at once): K then V per group, with
+     * a reduction each, made cold decode 8-10% slower (16K, JMH); four streams (two groups at once) gained nothing.
      */
     private static FloatVector touch(MemorySegment k, MemorySegment v, int d, int[] groups, int c0, int cn) {
         FloatVector a = FloatVector.zero(FS);

@@ -292,7 +292,8 @@ final class VectorKeyAttention {
         FloatVector a = FloatVector.fromArray(FS, s.acc, h * d + c);
         for (int t = 0; t < tn; t++) {
             long vo = s.keys[t0 + t] * rowBytes + cOff;
-            a = FloatVector.fromMemorySegment(FS, v, vo, ORDER).fma(FloatVector.broadcast(FS, s.weights[h * chunk + t]), a);
+            FloatVector p = FloatVector.broadcast(FS, s.weights[h * chunk + t]);
+            a = FloatVector.fromMemorySegment(FS, v, vo, ORDER).fma(p, a);
         }
         a.intoArray(s.acc, h * d + c);
     }
