@@ -828,10 +828,18 @@ final class VectorKernels implements AttentionKernels {
                 vmax = vmax.max(x);
             }
         }
-        float chunkMax = vmax.reduceLanes(VectorOperators.MAX);
+        onlineSoftmax(S, i * SW, i * SW + cn * GROUP, vmax.reduceLanes(VectorOperators.MAX), i, d, s);
+    }
+
+    /**
+     * One online-softmax step of query {@code i} over logits {@code W[from, to)} ({@code to - from} a multiple of the
+     * lanes) whose largest is {@code chunkMax}: raises the running max, rescales the query's sum and accumulator
+     * ({@code s.acc[i * d, +d)}) to it, and leaves the weights {@code e^(logit - max)} in place (all 0 when nothing
+     * is visible: other queries of a pass may still read them).
+     */
+    static void onlineSoftmax(float[] W, int from, int to, float chunkMax, int i, int d, AttendScratch s) {
         if (chunkMax == Float.NEGATIVE_INFINITY) {
-            // Nothing visible to this query here; other queries of its quad may still read its (zero) weights.
-            Arrays.fill(S, i * SW, i * SW + cn * GROUP, 0f);
+            Arrays.fill(W, from, to, 0f);
             return;
         }
         float old = s.max[i];
@@ -845,9 +853,9 @@ final class VectorKernels implements AttentionKernels {
         }
         s.max[i] = newMax;
         FloatVector vsum = FloatVector.zero(FS);
-        for (int o = i * SW, end = o + cn * GROUP; o < end; o += L) {
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(FS, S, o).sub(newMax));
-            e.intoArray(S, o);
+        for (int o = from; o < to; o += L) {
+            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(FS, W, o).sub(newMax));
+            e.intoArray(W, o);
             vsum = vsum.add(e);
         }
         s.sum[i] += vsum.reduceLanes(VectorOperators.ADD);

@@ -141,28 +141,7 @@ final class VectorKeyAttention {
         for (int i = o; i < o + padded; i += L) {
             vmax = vmax.max(FloatVector.fromArray(FS, W, i));
         }
-        float chunkMax = vmax.reduceLanes(VectorOperators.MAX);
-        if (chunkMax == NEG_INF) {
-            Arrays.fill(W, o, o + padded, 0f);
-            return;
-        }
-        float old = s.max[h];
-        float newMax = Math.max(old, chunkMax);
-        if (newMax != old && old != NEG_INF) {
-            float alpha = (float) Math.exp(old - newMax);
-            s.sum[h] *= alpha;
-            for (int c = 0; c < d; c += L) {
-                FloatVector.fromArray(FS, s.acc, h * d + c).mul(alpha).intoArray(s.acc, h * d + c);
-            }
-        }
-        s.max[h] = newMax;
-        FloatVector vsum = FloatVector.zero(FS);
-        for (int i = o; i < o + padded; i += L) {
-            FloatVector e = VectorMath.expNonPositive(FloatVector.fromArray(FS, W, i).sub(newMax));
-            e.intoArray(W, i);
-            vsum = vsum.add(e);
-        }
-        s.sum[h] += vsum.reduceLanes(VectorOperators.ADD);
+        VectorKernels.onlineSoftmax(W, o, o + padded, vmax.reduceLanes(VectorOperators.MAX), h, d, s);
     }
 
     /** P·V of heads {@code [h0, h0+hn)} for this chunk: four channel vectors per pass, then single vectors. */
